@@ -1,0 +1,90 @@
+# grove — one build.  `make` builds build/libgrove.a and build/grove;
+# `make test` runs every suite (also under ASan+UBSan) and ends with
+# "N passed, M failed"; `make bench` compares with peers; `make fuzz`
+# runs the reader fuzzer; `make demo` runs the example.
+#
+# Missing Debian packages are installed by .ci/install-deps (apt-get).
+
+CC      ?= gcc
+BUILD   := build
+CFLAGS  := -std=gnu11 -O2 -g -fPIC -Wall -Wextra -Werror -Iruntime -I$(BUILD)
+LDLIBS  := -lreadline -lpcre2-8 -lm
+ASANFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+             -fno-sanitize-recover=undefined -Wall -Wextra -Werror -Iruntime -I$(BUILD)
+
+LIB_SRC := $(filter-out runtime/main.c,$(wildcard runtime/*.c))
+LIB_OBJ := $(patsubst runtime/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/core_clj.o
+ASAN_OBJ := $(patsubst runtime/%.c,$(BUILD)/asan/%.o,$(LIB_SRC)) $(BUILD)/asan/core_clj.o
+HDRS    := $(wildcard runtime/*.h)
+UNIT_SRC := $(wildcard test/unit/test_*.c)
+UNIT_BIN := $(patsubst test/unit/%.c,$(BUILD)/asan/%,$(UNIT_SRC))
+
+.PHONY: all deps test bench fuzz demo clean unit conformance
+
+all: deps $(BUILD)/libgrove.a $(BUILD)/grove
+
+deps:
+	@sh .ci/install-deps
+
+$(BUILD)/core_clj.c: runtime/core.clj
+	@mkdir -p $(BUILD)
+	@{ echo '#include <stddef.h>'; echo 'const char gv_core_clj[] ='; \
+	   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	   echo ';'; echo 'const size_t gv_core_clj_len = sizeof gv_core_clj - 1;'; } > $@
+
+$(BUILD)/obj/%.o: runtime/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/core_clj.o: $(BUILD)/core_clj.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/%.o: runtime/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ASANFLAGS) -c $< -o $@
+
+$(BUILD)/asan/core_clj.o: $(BUILD)/core_clj.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ASANFLAGS) -c $< -o $@
+
+$(BUILD)/libgrove.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libgrove-asan.a: $(ASAN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/grove: runtime/main.c $(BUILD)/libgrove.a
+	$(CC) $(CFLAGS) $< $(BUILD)/libgrove.a $(LDLIBS) -o $@
+
+$(BUILD)/asan/grove: runtime/main.c $(BUILD)/libgrove-asan.a
+	$(CC) $(ASANFLAGS) $< $(BUILD)/libgrove-asan.a $(LDLIBS) -o $@
+
+$(BUILD)/asan/test_%: test/unit/test_%.c $(BUILD)/libgrove-asan.a
+	$(CC) $(ASANFLAGS) $< $(BUILD)/libgrove-asan.a $(LDLIBS) -o $@
+
+$(BUILD)/asan/replay_reader: test/fuzz/replay.c test/fuzz/fuzz_reader.c $(BUILD)/libgrove-asan.a
+	$(CC) $(ASANFLAGS) test/fuzz/replay.c test/fuzz/fuzz_reader.c $(BUILD)/libgrove-asan.a $(LDLIBS) -o $@
+
+test: all $(BUILD)/asan/grove $(UNIT_BIN) $(BUILD)/asan/replay_reader
+	@sh test/run_all.sh
+
+bench: all
+	@sh bench/run.sh $(BUILD)/grove
+
+FUZZ_SRC := $(LIB_SRC) $(BUILD)/core_clj.c
+$(BUILD)/fuzz_reader: test/fuzz/fuzz_reader.c $(FUZZ_SRC) $(HDRS)
+	clang -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -Iruntime -I$(BUILD) \
+	  test/fuzz/fuzz_reader.c $(FUZZ_SRC) $(LDLIBS) -o $@
+
+fuzz: deps $(BUILD)/fuzz_reader
+	@mkdir -p $(BUILD)/fuzz-corpus
+	$(BUILD)/fuzz_reader -max_total_time=$${FUZZ_SECONDS:-60} $(BUILD)/fuzz-corpus test/fuzz/corpus/reader
+
+demo: all
+	$(BUILD)/grove run examples/demo.clj
+
+clean:
+	rm -rf $(BUILD)

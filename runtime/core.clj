@@ -1,0 +1,504 @@
+;; core.clj — the Clojure-source part of clojure.core (the prelude).
+;;
+;; Embedded in the binary and evaluated form by form in clojure.core at VM
+;; creation, after every native is registered.  Startup time is spent
+;; here, so it holds only what is best written in Clojure: the macros, and
+;; the few helpers they call at expansion time.  Everything that runs hot
+;; (atoms, printing, comp/partial, ...) is C (core_misc.c and friends).
+;;
+;; Bootstrap order matters: at the top only the special forms and the
+;; natives exist.  defmacro is first built as a plain fn and flagged with
+;; set-macro!, then defn, then everything else.  Templates use let*, fn*
+;; and loop* (special in the reader and the analyzer alike), so that what
+;; syntax-quote qualifies never depends on which of let/fn/loop is a
+;; macro.
+
+(def ^:private sigs
+  ;; Parses the tail of a defn/defmacro form: returns [doc attrs arities],
+  ;; each arity a list ([params] body...).
+  (fn* [decl]
+    (let* [doc (if (string? (first decl)) (first decl) nil)
+           decl (if doc (next decl) decl)
+           attrs (if (map? (first decl)) (first decl) nil)
+           decl (if attrs (next decl) decl)
+           arities (if (vector? (first decl))
+                     (list decl)
+                     (if (map? (last decl)) (butlast decl) decl))]
+      (if (seq arities) nil
+          (throw (exception* "IllegalArgumentException"
+                             "Parameter declaration missing")))
+      [doc attrs arities])))
+
+(def ^:private def-name
+  ;; NAME with DOC and ATTRS merged into its metadata, plus :arglists.
+  (fn* [name doc attrs arities]
+    (with-meta name
+      (conj (conj (if (meta name) (meta name) {}) (if attrs attrs {}))
+            (if doc
+              {:doc doc :arglists (list 'quote (map first arities))}
+              {:arglists (list 'quote (map first arities))})))))
+
+(def defmacro
+  (fn* [&form &env name & decl]
+    (let* [[doc attrs arities] (sigs decl)
+           arities (map (fn* [a]
+                          (if (vector? (first a))
+                            (cons (apply vector '&form '&env (first a)) (next a))
+                            (throw (exception* "IllegalArgumentException"
+                                               (str "Parameter declaration "
+                                                    (first a)
+                                                    " should be a vector")))))
+                        arities)
+           name (with-meta name (conj (if (meta name) (meta name) {})
+                                      (if attrs attrs {})))]
+      (list 'set-macro!
+            (if doc
+              (list 'def name doc (cons 'fn* arities))
+              (list 'def name (cons 'fn* arities)))))))
+(set-macro! (var defmacro))
+
+(defmacro defn
+  "Same as (def name (fn [params*] exprs*)) or (def name (fn ([params*]
+  exprs*)+)) with any doc-string or attrs added to the var metadata."
+  [name & decl]
+  (let* [[doc attrs arities] (sigs decl)
+         _ (if (every? (fn* [a] (vector? (first a))) arities) nil
+               (throw (exception* "IllegalArgumentException"
+                                  (str "Parameter declaration "
+                                       (first (first (remove (fn* [a] (vector? (first a)))
+                                                             arities)))
+                                       " should be a vector"))))]
+    (list 'def (def-name name doc attrs arities) (cons 'fn* arities))))
+
+(defmacro defn-
+  "Same as defn, yielding a non-public def."
+  [name & decl]
+  (list* `defn (vary-meta name assoc :private true) decl))
+
+;; ---- Conditionals --------------------------------------------------------
+
+(defmacro when
+  "Evaluates test. If logical true, evaluates body in an implicit do."
+  [test & body]
+  (list 'if test (cons 'do body)))
+
+(defmacro when-not
+  "Evaluates test. If logical false, evaluates body in an implicit do."
+  [test & body]
+  (list 'if test nil (cons 'do body)))
+
+(defmacro if-not
+  "Evaluates test. If logical false, evaluates and returns then expr,
+  otherwise else expr, if supplied, else nil."
+  ([test then] (list 'if test nil then))
+  ([test then else] (list 'if test else then)))
+
+(defmacro and
+  "Evaluates exprs one at a time, from left to right, stopping at the
+  first logical false value."
+  ([] true)
+  ([x] x)
+  ([x & next] `(let* [and# ~x] (if and# (and ~@next) and#))))
+
+(defmacro or
+  "Evaluates exprs one at a time, from left to right, returning the first
+  logical true value."
+  ([] nil)
+  ([x] x)
+  ([x & next] `(let* [or# ~x] (if or# or# (or ~@next)))))
+
+(defmacro cond
+  "Takes a set of test/expr pairs and evaluates the expr of the first test
+  that is logical true."
+  [& clauses]
+  (when clauses
+    (list 'if (first clauses)
+          (if (next clauses)
+            (second clauses)
+            (throw (exception* "IllegalArgumentException"
+                               "cond requires an even number of forms")))
+          (cons `cond (next (next clauses))))))
+
+(defn- check-binding [form bindings what]
+  (when-not (vector? bindings)
+    (throw (exception* "IllegalArgumentException"
+                       (str (first form) " requires a vector for its binding"))))
+  (when-not (= 2 (count bindings))
+    (throw (exception* "IllegalArgumentException"
+                       (str (first form) " requires exactly 2 forms in binding vector")))))
+
+(defmacro if-let
+  "bindings => binding-form test. If test is true, evaluates then with
+  binding-form bound to the value of test, if not, yields else."
+  ([bindings then] `(if-let ~bindings ~then nil))
+  ([bindings then else]
+   (check-binding &form bindings nil)
+   `(let* [temp# ~(bindings 1)]
+      (if temp# (let* [~(bindings 0) temp#] ~then) ~else))))
+
+(defmacro when-let
+  "bindings => binding-form test. When test is true, evaluates body with
+  binding-form bound to the value of test."
+  [bindings & body]
+  (check-binding &form bindings nil)
+  `(let* [temp# ~(bindings 1)]
+     (when temp# (let* [~(bindings 0) temp#] ~@body))))
+
+(defmacro if-some
+  "bindings => binding-form test. If test is not nil, evaluates then with
+  binding-form bound to the value of test, if not, yields else."
+  ([bindings then] `(if-some ~bindings ~then nil))
+  ([bindings then else]
+   (check-binding &form bindings nil)
+   `(let* [temp# ~(bindings 1)]
+      (if (nil? temp#) ~else (let* [~(bindings 0) temp#] ~then)))))
+
+(defmacro when-some
+  "bindings => binding-form test. When test is not nil, evaluates body
+  with binding-form bound to the value of test."
+  [bindings & body]
+  (check-binding &form bindings nil)
+  `(let* [temp# ~(bindings 1)]
+     (if (nil? temp#) nil (let* [~(bindings 0) temp#] ~@body))))
+
+(defmacro when-first
+  "bindings => x xs. Roughly the same as (when (seq xs) (let [x (first
+  xs)] body)) but xs is evaluated only once."
+  [bindings & body]
+  (check-binding &form bindings nil)
+  `(let* [xs# (seq ~(bindings 1))]
+     (when xs# (let* [~(bindings 0) (first xs#)] ~@body))))
+
+(defn- no-match [g]
+  `(throw (exception* "IllegalArgumentException" (str "No matching clause: " ~g))))
+
+(defmacro condp
+  "Takes a binary predicate, an expression, and a set of clauses: test-expr
+  result-expr, or test-expr :>> result-fn, and an optional default."
+  [pred expr & clauses]
+  (let* [gp (gensym "pred__") ge (gensym "expr__")
+         emit (fn* emit [args]
+                (let* [n (count args)]
+                  (cond
+                    (= 0 n) (no-match ge)
+                    (= 1 n) (first args)
+                    (= :>> (second args))
+                    `(let* [p# (~gp ~(first args) ~ge)]
+                       (if p# (~(first (next (next args))) p#)
+                           ~(emit (next (next (next args))))))
+                    :else
+                    `(if (~gp ~(first args) ~ge)
+                       ~(second args)
+                       ~(emit (next (next args)))))))]
+    `(let* [~gp ~pred ~ge ~expr] ~(emit clauses))))
+
+(defmacro case
+  "Takes an expression and a set of clauses: test-constant result-expr, or
+  (test-constant1 ... test-constantN) result-expr, and an optional
+  default. The test-constants are not evaluated."
+  [e & clauses]
+  (let* [g (gensym "case__") gi (gensym "idx__")
+         default (if (odd? (count clauses)) (last clauses) (no-match g))]
+    (loop* [cs (seq clauses) table {} results []]
+      (if (next cs)
+        (let* [i (count results)
+               test (first cs)
+               table (loop* [ts (if (seq? test) (seq test) (list test)) t table]
+                       (if ts
+                         (if (contains? t (first ts))
+                           (throw (exception* "IllegalArgumentException"
+                                              (str "Duplicate case test constant: "
+                                                   (first ts))))
+                           (recur (next ts) (assoc t (first ts) i)))
+                         t))]
+          (recur (next (next cs)) table (conj results (second cs))))
+        (let* [build (fn* build [lo hi]
+                       (if (= 1 (- hi lo))
+                         (nth results lo)
+                         (let* [mid (quot (+ lo hi) 2)]
+                           `(if (< ~gi ~mid) ~(build lo mid) ~(build mid hi)))))]
+          (if (= 0 (count results))
+            `(let* [~g ~e] ~default)
+            `(let* [~g ~e ~gi (get '~table ~g)]
+               (if (nil? ~gi) ~default ~(build 0 (count results))))))))))
+
+;; ---- Threading -----------------------------------------------------------
+
+(defmacro ->
+  "Threads the expr through the forms, inserting x as the second item of
+  each form."
+  [x & forms]
+  (loop* [x x forms forms]
+    (if forms
+      (let* [f (first forms)]
+        (recur (if (seq? f) `(~(first f) ~x ~@(next f)) (list f x))
+               (next forms)))
+      x)))
+
+(defmacro ->>
+  "Threads the expr through the forms, inserting x as the last item of
+  each form."
+  [x & forms]
+  (loop* [x x forms forms]
+    (if forms
+      (let* [f (first forms)]
+        (recur (if (seq? f) `(~@f ~x) (list f x)) (next forms)))
+      x)))
+
+(defn- thread-steps [g expr steps]
+  ;; (let* [g expr g step1 ... ] last-step) for the some-> family
+  (loop* [bs [g expr] steps (seq steps)]
+    (if (next steps)
+      (recur (conj bs g (first steps)) (next steps))
+      `(let* ~bs ~(if steps (first steps) g)))))
+
+(defmacro some->
+  "When expr is not nil, threads it into the first form (via ->), and when
+  that result is not nil, through the next etc."
+  [expr & forms]
+  (let* [g (gensym)]
+    (thread-steps g expr (map (fn* [f] `(if (nil? ~g) nil (-> ~g ~f))) forms))))
+
+(defmacro some->>
+  "When expr is not nil, threads it into the first form (via ->>), and
+  when that result is not nil, through the next etc."
+  [expr & forms]
+  (let* [g (gensym)]
+    (thread-steps g expr (map (fn* [f] `(if (nil? ~g) nil (->> ~g ~f))) forms))))
+
+(defn- cond-thread [arrow expr clauses]
+  (when (odd? (count clauses))
+    (throw (exception* "IllegalArgumentException"
+                       "Assert failed: (even? (count clauses))")))
+  (let* [g (gensym)]
+    (loop* [cs (seq clauses) bs [g expr]]
+      (if cs
+        (recur (next (next cs))
+               (conj bs g `(if ~(first cs) (~arrow ~g ~(second cs)) ~g)))
+        `(let* ~bs ~g)))))
+
+(defmacro cond->
+  "Threads expr through each form (via ->) for which the corresponding
+  test expression is true."
+  [expr & clauses]
+  (cond-thread `-> expr clauses))
+
+(defmacro cond->>
+  "Threads expr through each form (via ->>) for which the corresponding
+  test expression is true."
+  [expr & clauses]
+  (cond-thread `->> expr clauses))
+
+(defmacro as->
+  "Binds name to expr, evaluates the first form in the lexical context of
+  that binding, then binds name to that result, repeating for each
+  successive form, returning the result of the last form."
+  [expr name & forms]
+  (thread-steps name expr forms))
+
+;; ---- Loops and comprehensions --------------------------------------------
+
+(defmacro while
+  "Repeatedly executes body while test expression is true."
+  [test & body]
+  `(loop* [] (when ~test ~@body (recur))))
+
+(defmacro dotimes
+  "bindings => name n. Repeatedly executes body with name bound to
+  integers from 0 through n-1."
+  [bindings & body]
+  (check-binding &form bindings nil)
+  (let* [i (bindings 0)]
+    `(let* [n# (long ~(bindings 1))]
+       (loop* [~i 0]
+         (when (< ~i n#) ~@body (recur (inc ~i)))))))
+
+(defn- binding-groups [form seq-exprs]
+  ;; [x xs :when c y ys] => [[x xs [:when c]] [y ys []]]
+  (when-not (vector? seq-exprs)
+    (throw (exception* "IllegalArgumentException"
+                       (str (first form) " requires a vector for its binding"))))
+  (when (odd? (count seq-exprs))
+    (throw (exception* "IllegalArgumentException"
+                       (str (first form) " requires an even number of forms in binding vector"))))
+  (loop* [xs (seq seq-exprs) groups []]
+    (if xs
+      (let* [k (first xs) v (second xs)]
+        (if (keyword? k)
+          (if (= 0 (count groups))
+            (throw (exception* "IllegalArgumentException"
+                               (str "Invalid '" (first form) "' keyword without binding: " k)))
+            (let* [i (dec (count groups)) g (groups i)]
+              (recur (next (next xs))
+                     (assoc groups i (assoc g 2 (conj (g 2) k v))))))
+          (recur (next (next xs)) (conj groups [k v []]))))
+      groups)))
+
+(defn- with-mods
+  ;; Wraps BODY in a level's modifiers; SKIP is the form that moves on to
+  ;; the next element of the level (a recur).
+  [mods body skip]
+  (loop* [ms (reverse (partition 2 mods)) body body]
+    (if ms
+      (let* [[k v] (first ms)]
+        (recur (next ms)
+               (cond
+                 (= k :let) `(let* ~v ~body)
+                 (= k :when) `(if ~v ~body ~skip)
+                 (= k :while) `(if ~v ~body nil)
+                 :else (throw (exception* "IllegalArgumentException"
+                                          (str "Invalid binding modifier: " k))))))
+      body)))
+
+(defmacro doseq
+  "Repeatedly executes body (presumably for side-effects) with bindings and
+  filtering as provided by \"for\". Returns nil."
+  [seq-exprs & body]
+  (loop* [gs (reverse (binding-groups &form seq-exprs)) inner `(do ~@body)]
+    (if gs
+      (let* [[b e mods] (first gs)
+             s (gensym "seq__")
+             skip `(recur (next ~s))]
+        (recur (next gs)
+               `(loop* [~s (seq ~e)]
+                  (if ~s
+                    (let* [~b (first ~s)]
+                      ~(with-mods mods `(do ~inner ~skip) skip))
+                    nil))))
+      inner)))
+
+(defmacro for
+  "List comprehension. Takes a vector of one or more binding-form/
+  collection-expr pairs, each followed by zero or more modifiers (:let,
+  :when, :while), and yields a lazy sequence of evaluations of expr."
+  [seq-exprs body-expr]
+  (let* [groups (binding-groups &form seq-exprs)
+         level (fn* level [gs]
+                 (let* [[b e mods] (first gs)
+                        it (gensym "iter__") s (gensym "s__")
+                        skip `(recur (rest ~s))
+                        body (if (next gs)
+                               (let* [fs (gensym "fs__")]
+                                 `(let* [~fs (seq (~(level (next gs)) ~(second (second gs))))]
+                                    (if ~fs (concat ~fs (~it (rest ~s))) ~skip)))
+                               `(cons ~body-expr (~it (rest ~s))))]
+                   `(fn* ~it [~s]
+                      (lazy-seq
+                        (loop* [~s ~s]
+                          (let* [~s (seq ~s)]
+                            (if ~s
+                              (let* [~b (first ~s)] ~(with-mods mods body skip))
+                              nil)))))))]
+    `(~(level groups) ~((first groups) 1))))
+
+;; ---- Definitions ---------------------------------------------------------
+
+(def ^:dynamic *assert* true)
+
+(defmacro comment "Ignores body, yields nil." [& body] nil)
+
+(defmacro declare
+  "defs the supplied var names with no bindings, useful for making forward
+  declarations."
+  [& names]
+  (cons 'do (map (fn* [n] (list 'def (vary-meta n assoc :declared true))) names)))
+
+(defmacro defonce
+  "defs name to have the root value of the expr iff the named var has no
+  root value, else expr is unevaluated."
+  [name expr]
+  `(let* [v# (intern *ns* '~(with-meta name nil))]
+     (when-not (bound? v#) (def ~name ~expr))))
+
+(defmacro assert
+  "Evaluates expr and throws an exception if it does not evaluate to
+  logical true."
+  ([x]
+   (when *assert*
+     `(when-not ~x
+        (throw (exception* "AssertionError" (str "Assert failed: " (pr-str '~x)))))))
+  ([x message]
+   (when *assert*
+     `(when-not ~x
+        (throw (exception* "AssertionError"
+                           (str "Assert failed: " ~message "\n" (pr-str '~x))))))))
+
+;; ---- Dynamic scope, laziness, state --------------------------------------
+
+(defmacro binding
+  "binding => var-symbol init-expr. Creates new bindings for the
+  (already-existing) vars, with the supplied initial values, executes the
+  exprs in an implicit do, then re-establishes the bindings that existed
+  before."
+  [bindings & body]
+  (when-not (vector? bindings)
+    (throw (exception* "IllegalArgumentException"
+                       "binding requires a vector for its binding")))
+  (when (odd? (count bindings))
+    (throw (exception* "IllegalArgumentException"
+                       "binding requires an even number of forms in binding vector")))
+  (loop* [bs (seq bindings) acc []]
+    (if bs
+      (recur (next (next bs)) (conj acc (list 'var (first bs)) (second bs)))
+      `(with-bindings* (hash-map ~@acc) (fn* [] ~@body)))))
+
+(defmacro with-out-str
+  "Evaluates exprs in a context in which *out* is bound to a fresh buffer.
+  Returns the string created by any nested printing calls."
+  [& body]
+  `(with-out-str* (fn* [] ~@body)))
+
+(defmacro lazy-seq
+  "Takes a body of expressions that returns an ISeq or nil, and yields a
+  Seqable object that will invoke the body only the first time seq is
+  called, and will cache the result."
+  [& body]
+  `(lazy-seq* (fn* [] ~@body)))
+
+(defmacro lazy-cat
+  "Expands to code which yields a lazy sequence of the concatenation of
+  the supplied colls. Each coll expr is not evaluated until it is needed."
+  [& colls]
+  `(concat ~@(map (fn* [c] `(lazy-seq ~c)) colls)))
+
+(defmacro delay
+  "Takes a body of expressions and yields a Delay object that will invoke
+  the body only the first time it is forced (with force or deref/@), and
+  will cache the result and return it on all subsequent force calls."
+  [& body]
+  `(delay* (fn* [] ~@body)))
+
+(defmacro vswap!
+  "Non-atomically swaps the value of the volatile as if: (apply f
+  current-value-of-vol args). Returns the value that was swapped in."
+  [vol f & args]
+  `(let* [v# ~vol] (vreset! v# (~f (deref v#) ~@args))))
+
+;; ---- Namespaces ----------------------------------------------------------
+
+(defmacro refer-clojure
+  "Same as (refer 'clojure.core <filters>)"
+  [& filters]
+  `(refer '~'clojure.core ~@(map (fn* [f] (list 'quote f)) filters)))
+
+(defmacro ns
+  "Sets *ns* to the namespace named by name (unevaluated), creating it if
+  needed. references: (:refer-clojure ...) (:require ...) (:use ...)
+  (:import ...) (:load ...) (:gen-class)."
+  [name & references]
+  (let* [refs (if (string? (first references)) (next references) references)
+         refs (if (map? (first refs)) (next refs) refs)
+         quoted (fn* [xs] (map (fn* [x] (list 'quote x)) xs))
+         clause (fn* [[kind & args]]
+                  (case kind
+                    :require `(require ~@(quoted args))
+                    :use `(use ~@(quoted args))
+                    :refer-clojure `(refer '~'clojure.core ~@(quoted args))
+                    (:import :load :gen-class :require-macros) nil
+                    (throw (exception* "IllegalArgumentException"
+                                       (str "Unsupported ns clause: " kind)))))]
+    `(do (in-ns '~name)
+         ~@(when-not (some (fn* [r] (= :refer-clojure (first r))) refs)
+             `((refer '~'clojure.core)))
+         ~@(remove nil? (map clause refs))
+         nil)))
