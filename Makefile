@@ -7,9 +7,9 @@
 
 CC      ?= gcc
 BUILD   := build
-CFLAGS  := -std=gnu11 -O2 -g -fPIC -Wall -Wextra -Werror -Iruntime -I$(BUILD)
+CFLAGS  := -std=gnu11 -D_GNU_SOURCE -O2 -g -fPIC -Wall -Wextra -Werror -Iruntime -I$(BUILD)
 LDLIBS  := -lreadline -lpcre2-8 -lm
-ASANFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+ASANFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=undefined -Wall -Wextra -Werror -Iruntime -I$(BUILD)
 
 LIB_SRC := $(filter-out runtime/main.c,$(wildcard runtime/*.c))
@@ -25,6 +25,17 @@ all: deps $(BUILD)/libgrove.a $(BUILD)/grove
 
 deps:
 	@sh .ci/install-deps
+
+# The Clojure grammar for the editor, fetched from npm (never committed).
+GRAMMAR := $(BUILD)/tree-sitter-clojure-orchard/package
+$(GRAMMAR)/src/parser.c:
+	@mkdir -p $(BUILD)/tree-sitter-clojure-orchard
+	cd $(BUILD)/tree-sitter-clojure-orchard && npm pack --silent tree-sitter-clojure-orchard@0.2.8 >/dev/null && \
+	  tar xzf tree-sitter-clojure-orchard-0.2.8.tgz
+	@test -f $@
+
+$(BUILD)/test_grammar: test/grammar/test_grammar.c $(GRAMMAR)/src/parser.c
+	$(CC) -std=gnu11 -O1 -w -I$(GRAMMAR)/src $^ -ltree-sitter -o $@
 
 $(BUILD)/core_clj.c: runtime/core.clj
 	@mkdir -p $(BUILD)
@@ -68,7 +79,7 @@ $(BUILD)/asan/test_%: test/unit/test_%.c $(BUILD)/libgrove-asan.a
 $(BUILD)/asan/replay_reader: test/fuzz/replay.c test/fuzz/fuzz_reader.c $(BUILD)/libgrove-asan.a
 	$(CC) $(ASANFLAGS) test/fuzz/replay.c test/fuzz/fuzz_reader.c $(BUILD)/libgrove-asan.a $(LDLIBS) -o $@
 
-test: all $(BUILD)/asan/grove $(UNIT_BIN) $(BUILD)/asan/replay_reader
+test: all $(BUILD)/asan/grove $(UNIT_BIN) $(BUILD)/asan/replay_reader $(BUILD)/test_grammar
 	@sh test/run_all.sh
 
 bench: all
@@ -76,7 +87,7 @@ bench: all
 
 FUZZ_SRC := $(LIB_SRC) $(BUILD)/core_clj.c
 $(BUILD)/fuzz_reader: test/fuzz/fuzz_reader.c $(FUZZ_SRC) $(HDRS)
-	clang -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -Iruntime -I$(BUILD) \
+	clang -std=gnu11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -Iruntime -I$(BUILD) \
 	  test/fuzz/fuzz_reader.c $(FUZZ_SRC) $(LDLIBS) -o $@
 
 fuzz: deps $(BUILD)/fuzz_reader

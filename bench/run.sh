@@ -23,6 +23,9 @@
 # This script always exits 0 when it could run: a FAIL is a result, not an
 # error.
 
+# `sh bench/run.sh` works too: plain sh hands over to bash at once.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
+
 set -uo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -484,6 +487,10 @@ say "  System/nanoTime): median of $RUNS runs after one warm-up run (JVM: $JVM_R
 say "  grove has no clock yet: median wall time of $RUNS runs of the whole"
 say "  \`grove run FILE\` process minus the median of \`grove -e nil\` (below)."
 say "  ratio grove/peer: 0.80x means grove takes 0.8 of the peer's time."
+load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)
+if [ -n "$load" ] && awk -v l="$load" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+    note "load average $load on $(nproc) cores: the machine is busy, expect noisy figures"
+fi
 
 run_startup
 print_startup

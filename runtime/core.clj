@@ -30,17 +30,19 @@
       [doc attrs arities])))
 
 (def ^:private def-name
-  ;; NAME with DOC and ATTRS merged into its metadata, plus :arglists.
-  (fn* [name doc attrs arities]
+  ;; NAME with ATTRS merged into its metadata, plus :arglists and EXTRA.
+  ;; grove's def does not evaluate the name's metadata, so the arglists
+  ;; go in unquoted.
+  (fn* [name attrs arities extra]
     (with-meta name
-      (conj (conj (if (meta name) (meta name) {}) (if attrs attrs {}))
-            (if doc
-              {:doc doc :arglists (list 'quote (map first arities))}
-              {:arglists (list 'quote (map first arities))})))))
+      (conj (conj (conj (if (meta name) (meta name) {}) (if attrs attrs {}))
+                  {:arglists (map first arities)})
+            extra))))
 
 (def defmacro
   (fn* [&form &env name & decl]
     (let* [[doc attrs arities] (sigs decl)
+           name (def-name name attrs arities {:macro true})
            arities (map (fn* [a]
                           (if (vector? (first a))
                             (cons (apply vector '&form '&env (first a)) (next a))
@@ -48,13 +50,11 @@
                                                (str "Parameter declaration "
                                                     (first a)
                                                     " should be a vector")))))
-                        arities)
-           name (with-meta name (conj (if (meta name) (meta name) {})
-                                      (if attrs attrs {})))]
-      (list 'set-macro!
-            (if doc
-              (list 'def name doc (cons 'fn* arities))
-              (list 'def name (cons 'fn* arities)))))))
+                        arities)]
+      ;; def flags the var as a macro from the :macro metadata
+      (if doc
+        (list 'def name doc (cons 'fn* arities))
+        (list 'def name (cons 'fn* arities))))))
 (set-macro! (var defmacro))
 
 (defmacro defn
@@ -68,7 +68,9 @@
                                        (first (first (remove (fn* [a] (vector? (first a)))
                                                              arities)))
                                        " should be a vector"))))]
-    (list 'def (def-name name doc attrs arities) (cons 'fn* arities))))
+    (if doc
+      (list 'def (def-name name attrs arities nil) doc (cons 'fn* arities))
+      (list 'def (def-name name attrs arities nil) (cons 'fn* arities)))))
 
 (defmacro defn-
   "Same as defn, yielding a non-public def."

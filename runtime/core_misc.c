@@ -609,16 +609,30 @@ static gv_val n_gensym(gv_vm *vm, int argc, gv_val *argv, void *data) {
                                           GV_AS(gv_string, s)->len));
 }
 
+/* macroexpand-1 on any seq (macros often return conses or lazy seqs,
+ * which gv_macroexpand1 leaves alone): returns FORM itself when it is not
+ * a macro call. */
+static gv_val expand1(gv_vm *vm, gv_val form) {
+    if (form.t == GV_LIST || !gv_is_seq(form)) return gv_macroexpand1(vm, form);
+    gv_val *orig = gv_push(vm, form);
+    gv_val items = gv_vec_of(vm, form);
+    int64_t n = gv_vec_count(items);
+    gv_val *l = gv_push(vm, vm->empty_list);
+    for (int64_t i = n - 1; i >= 0; i--) *l = gv_list_cons(vm, gv_vec_nth(items, i), *l);
+    gv_val r = gv_macroexpand1(vm, *l);
+    return gv_identical(r, *l) ? *orig : r;
+}
+
 static gv_val n_macroexpand1(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)argc; (void)data;
-    return gv_macroexpand1(vm, argv[0]);
+    return expand1(vm, argv[0]);
 }
 
 static gv_val n_macroexpand(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)argc; (void)data;
     gv_val *form = gv_push(vm, argv[0]);
     for (;;) {
-        gv_val ex = gv_macroexpand1(vm, *form);
+        gv_val ex = expand1(vm, *form);
         if (gv_identical(ex, *form)) return ex;
         *form = ex;
     }

@@ -1001,13 +1001,25 @@ static gv_val slow_bin(gv_vm *vm, const node *n, gv_val x, gv_val y, int argc) {
     return r;
 }
 
+/* Operands that are locals or constants are read without a call. */
+static inline bool simple(const node *n) { return n->op == N_LOCAL || n->op == N_CONST; }
+static inline gv_val fetch(gv_vm *vm, const node *n, gv_val *fp) {
+    if (n->op == N_LOCAL) return fp[n->u.slot];
+    if (n->op == N_CONST) return n->u.k;
+    return eval(vm, n, fp);
+}
+
 static gv_val arith(gv_vm *vm, const node *n, gv_val *fp) {
-    gv_val x = eval(vm, n->u.bin.a, fp);
-    gv_val *xs = vm->cur->sp++;
-    *xs = x;
-    gv_val y = eval(vm, n->u.bin.b, fp);
-    x = *xs;
-    vm->cur->sp--;
+    gv_val x = fetch(vm, n->u.bin.a, fp), y;
+    if (simple(n->u.bin.b)) {
+        y = fetch(vm, n->u.bin.b, fp);
+    } else {
+        gv_val *xs = vm->cur->sp++;
+        *xs = x;
+        y = eval(vm, n->u.bin.b, fp);
+        x = *xs;
+        vm->cur->sp--;
+    }
     if (x.t == GV_LONG && y.t == GV_LONG) {
         int64_t r;
         switch ((opcode)n->op) {
@@ -1140,7 +1152,7 @@ again:
         int cnt = n->u.recur.n;
         gv_val *tmp = vm->cur->sp;
         for (int i = 0; i < cnt; i++) {
-            gv_val v = eval(vm, n->u.recur.args[i], fp);
+            gv_val v = fetch(vm, n->u.recur.args[i], fp);
             *vm->cur->sp++ = v;
         }
         for (int i = 0; i < cnt; i++) fp[n->u.recur.first_slot + i] = tmp[i];
@@ -1172,7 +1184,7 @@ again:
         gv_val fv = eval(vm, fnode, fp);
         *p->sp++ = fv;
         for (int i = 0; i < argc; i++) {
-            gv_val v = eval(vm, n->u.call.args[i], fp);
+            gv_val v = fetch(vm, n->u.call.args[i], fp);
             *p->sp++ = v;
         }
         gv_val r = invoke(vm, base + 1, argc, n);
@@ -1261,7 +1273,7 @@ again:
     case N_GE: case N_NUMEQ: case N_EQ:
         return arith(vm, n, fp);
     case N_INC: case N_DEC: {
-        gv_val x = eval(vm, n->u.bin.a, fp);
+        gv_val x = fetch(vm, n->u.bin.a, fp);
         if (x.t == GV_LONG) {
             int64_t r;
             if (!__builtin_add_overflow(x.as.i, n->op == N_INC ? 1 : -1, &r)) return gv_l(r);

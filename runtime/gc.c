@@ -144,3 +144,10 @@ void gv_gc_free_all(gv_vm *vm) {
     vm->gray = NULL;
     vm->ngray = vm->capgray = 0;
 }
+
+gv_val *gv_push(gv_vm *vm, gv_val v) {
+    gv_proc *p = vm->cur;
+    if (p->sp >= p->stack_end) gv_throwf(vm, "StackOverflowError", "value stack exhausted");
+    *p->sp = v;
+    return p->sp++;
+}

@@ -168,7 +168,8 @@ typedef struct gv_vector {
     uint32_t count;
     uint32_t shift;
     gv_vnode *root;   /* never NULL */
-    gv_vnode *tail;   /* never NULL; holds count - tailoff values */
+    gv_vnode *tail;   /* never NULL; its first count - tailoff slots are
+                         this vector's (tail->n may be more: see vector.c) */
 } gv_vector;
 
 typedef struct gv_arraymap {
@@ -429,6 +430,28 @@ void gv_map_each(gv_vm *vm, gv_val m, gv_map_each_fn fn, void *ctx);
  * duplicates win, as Clojure's reader complains — see reader), else HAMT. */
 gv_val gv_map_from(gv_vm *vm, int64_t n, const gv_val *kv);
 
+/* Builds a map by assoc in place (transient-style), starting from map M
+ * (from {} when M is not a map), then freezes it.  As with gv_vecb, the
+ * map under construction lives in a rooted slot and must not escape
+ * before gv_mapb_done.  An array map start stays one up to 8 entries.
+ * (hashmap.c) */
+typedef struct gv_mapb {
+    gv_val *root;
+} gv_mapb;
+void gv_mapb_init(gv_vm *vm, gv_mapb *b, gv_val m);  /* pushes a root slot */
+void gv_mapb_assoc(gv_vm *vm, gv_mapb *b, gv_val k, gv_val v);
+void gv_mapb_put_new(gv_vm *vm, gv_mapb *b, gv_val k, gv_val v); /* no-op if K present */
+gv_val gv_mapb_done(gv_vm *vm, gv_mapb *b);
+/* The same for sets, starting from set S (#{} when S is not a set).
+ * (set.c) */
+typedef struct gv_setb {
+    gv_val *set;      /* rooted: the starting set */
+    gv_mapb m;        /* its map under construction */
+} gv_setb;
+void gv_setb_init(gv_vm *vm, gv_setb *b, gv_val s);  /* pushes two root slots */
+void gv_setb_add(gv_vm *vm, gv_setb *b, gv_val x);
+gv_val gv_setb_done(gv_vm *vm, gv_setb *b);
+
 /* For set.c: HAMT M with K -> V added, or M itself when K is already
  * present (the existing entry is kept).  M must be a GV_HASHMAP. */
 gv_val gv_hashmap_put_new(gv_vm *vm, gv_val m, gv_val k, gv_val v);
@@ -622,6 +645,16 @@ void gv_core_init_coll(gv_vm *vm);    /* core_coll.c */
 void gv_core_init_num(gv_vm *vm);     /* core_num.c */
 void gv_core_init_str(gv_vm *vm);     /* core_str.c: str, clojure.string, regex */
 void gv_core_init_misc(gv_vm *vm);    /* core_misc.c: atoms, printing, ex-info... */
+
+/* Calls FN on each element of seqable COLL, in order, until FN returns
+ * false (vectors leaf by leaf, ranges as numbers, else as a seq).  FN may
+ * run Clojure code: the walker keeps COLL and its cursor rooted, so X
+ * stays reachable during the call; slots FN pushes are dropped after it
+ * returns.  Ticks the process budget per element.  (core_seq.c) */
+typedef bool (*gv_elem_fn)(gv_vm *vm, gv_val x, void *ctx);
+void gv_core_each(gv_vm *vm, gv_val coll, gv_elem_fn fn, void *ctx);
+/* (reduce f init coll), honouring `reduced`.  (core_seq.c) */
+gv_val gv_core_reduce(gv_vm *vm, gv_val f, gv_val init, gv_val coll);
 
 /* Throws ArityException-style IllegalArgumentException
  * "Wrong number of args (N) passed to: NAME". */

@@ -140,15 +140,26 @@ uint32_t gv_hash_keyword(uint32_t symhash) {
     return symhash + 0x9e3779b9u;
 }
 
+/* Hashing, = and compare recurse into nested collections: a structure
+ * nested deeper than the C stack allows is a StackOverflowError, as on
+ * the JVM, instead of a crash. */
+static inline void check_stack(gv_vm *vm) {
+    if (vm->cur && (char *)__builtin_frame_address(0) < vm->cur->cstack_limit)
+        gv_throw(vm, gv_exception_new(vm, "StackOverflowError", GV_NILV, GV_NILV, GV_NILV));
+}
+
 /* ---- walking sequential values ---------------------------------------- */
 
-/* An element cursor over anything sequential: vectors and seqs over
- * vectors or arrays by index, everything else through seq.c. */
+/* An element cursor over anything sequential.  Vectors, ranges and array
+ * seqs are walked in place (walking them through seq.c would allocate a
+ * seq object per step, none of which can be collected while = or hash
+ * inhibits the GC); everything else goes through seq.c. */
 typedef struct seqit {
-    enum { IT_VEC, IT_ARR, IT_SEQ } kind;
+    enum { IT_VEC, IT_ARR, IT_STR, IT_RANGE, IT_SEQ } kind;
     gv_val src;
     const gv_val *arr;
-    int64_t i, end;
+    int64_t i, end, step;
+    bool infinite;
     gv_val s;
 } seqit;
 
@@ -162,14 +173,23 @@ static void seqit_init(gv_vm *vm, seqit *it, gv_val x) {
     }
     if (x.t == GV_ARRAYSEQ) {
         gv_arrayseq *a = GV_AS(gv_arrayseq, x);
-        if (a->src.t == GV_VECTOR || a->src.t == GV_VNODE) {
-            it->kind = a->src.t == GV_VECTOR ? IT_VEC : IT_ARR;
+        if (a->src.t == GV_VECTOR || a->src.t == GV_VNODE || a->src.t == GV_STRING) {
+            it->kind = a->src.t == GV_VECTOR ? IT_VEC : a->src.t == GV_VNODE ? IT_ARR : IT_STR;
             it->src = a->src;
             it->arr = a->src.t == GV_VNODE ? GV_AS(gv_vnode, a->src)->a : NULL;
             it->i = a->i;
             it->end = a->end;
             return;
         }
+    }
+    if (x.t == GV_RANGE) {
+        gv_range *r = GV_AS(gv_range, x);
+        it->kind = IT_RANGE;
+        it->i = r->start;
+        it->end = r->end;
+        it->step = r->step;
+        it->infinite = r->infinite;
+        return;
     }
     it->kind = IT_SEQ;
     it->s = gv_seq(vm, x);
@@ -185,6 +205,28 @@ static inline bool seqit_next(gv_vm *vm, seqit *it, gv_val *out) {
         if (it->i >= it->end) return false;
         *out = it->arr[it->i++];
         return true;
+    case IT_STR: {
+        if (it->i >= it->end) return false;
+        const gv_string *str = GV_AS(gv_string, it->src);
+        int len;
+        *out = gv_ch(gv_utf8_decode(str->data + it->i, str->len - (size_t)it->i, &len));
+        it->i += len;
+        return true;
+    }
+    case IT_RANGE: {
+        /* A range is never empty; it ends when the next step passes end
+         * or overflows (as seq.c's gv_next). */
+        *out = gv_l(it->i);
+        int64_t n;
+        if (__builtin_add_overflow(it->i, it->step, &n) ||
+            (!it->infinite && (it->step > 0 ? n >= it->end : n <= it->end))) {
+            it->kind = IT_SEQ;
+            it->s = GV_NILV;
+        } else {
+            it->i = n;
+        }
+        return true;
+    }
     default:
         if (it->s.t == GV_NIL) return false;
         *out = gv_first(vm, it->s);
@@ -250,6 +292,7 @@ static bool sum_elem(gv_vm *vm, gv_val x, void *ctx) {
 static uint32_t hash_coll(gv_vm *vm, gv_val v) {
     usum u = {0, 0};
     uint32_t h;
+    check_stack(vm);
     gv_gc_inhibit(vm);
     if (is_sequential(v.t)) {
         h = hash_ordered(vm, v);
@@ -349,6 +392,7 @@ static bool elem_in_other(gv_vm *vm, gv_val x, void *ctx) {
 
 static bool coll_equiv(gv_vm *vm, gv_val a, gv_val b) {
     bool r = false;
+    check_stack(vm);
     gv_gc_inhibit(vm);
     if (is_sequential(a.t)) {
         if (is_sequential(b.t)) r = seq_equiv(vm, a, b);
@@ -489,6 +533,7 @@ int gv_compare(gv_vm *vm, gv_val a, gv_val b) {
         return symbol_compare(GV_AS(gv_symbol, a), GV_AS(gv_symbol, b));
     case GV_VECTOR: {
         if (b.t != GV_VECTOR) cast_error(vm, b, "clojure.lang.IPersistentVector");
+        check_stack(vm);
         int64_t na = gv_vec_count(a), nb = gv_vec_count(b);
         if (na != nb) return na < nb ? -1 : 1;
         for (int64_t i = 0; i < na; i++) {

@@ -19,7 +19,12 @@
  */
 #include "vm.h"
 
+/* gv_hnode h.flags: HN_COLL for collision nodes; HN_OWNED while a node
+ * belongs to a builder, which may then change it in place, with its
+ * capacity in slots in bits 8..15 (0: exactly n). */
 #define HN_COLL 1
+#define HN_OWNED 2
+#define HM_OWNED 1 /* gv_hashmap h.flags: header owned by a builder */
 #define HBITS 5
 #define AM_MAX 8
 
@@ -47,7 +52,7 @@ static gv_hnode *hn_new(gv_vm *vm, uint32_t n) {
 
 static gv_hnode *hn_copy(gv_vm *vm, const gv_hnode *src) {
     gv_hnode *d = hn_new(vm, src->n);
-    d->h.flags = src->h.flags;
+    d->h.flags = src->h.flags & HN_COLL;
     d->bitmap = src->bitmap;
     d->hash = src->hash;
     memcpy(d->a, src->a, src->n * sizeof(gv_val));
@@ -57,7 +62,7 @@ static gv_hnode *hn_copy(gv_vm *vm, const gv_hnode *src) {
 /* SRC with the pair at pair index I removed (BITMAP is the new bitmap). */
 static gv_hnode *hn_remove_pair(gv_vm *vm, const gv_hnode *src, uint32_t i, uint32_t bitmap) {
     gv_hnode *d = hn_new(vm, src->n - 2);
-    d->h.flags = src->h.flags;
+    d->h.flags = src->h.flags & HN_COLL;
     d->bitmap = bitmap;
     d->hash = src->hash;
     memcpy(d->a, src->a, 2 * i * sizeof(gv_val));
@@ -69,7 +74,7 @@ static gv_hnode *hn_remove_pair(gv_vm *vm, const gv_hnode *src, uint32_t i, uint
 static gv_hnode *hn_insert_pair(gv_vm *vm, const gv_hnode *src, uint32_t i,
                                 uint32_t bitmap, gv_val k, gv_val v) {
     gv_hnode *d = hn_new(vm, src->n + 2);
-    d->h.flags = src->h.flags;
+    d->h.flags = src->h.flags & HN_COLL;
     d->bitmap = bitmap;
     d->hash = src->hash;
     memcpy(d->a, src->a, 2 * i * sizeof(gv_val));
@@ -79,12 +84,17 @@ static gv_hnode *hn_insert_pair(gv_vm *vm, const gv_hnode *src, uint32_t i,
     return d;
 }
 
-/* A subtrie at SHIFT holding two distinct keys. */
-static gv_hnode *hn_pair(gv_vm *vm, uint32_t shift, gv_val k1, gv_val v1, uint32_t h1,
-                         gv_val k2, gv_val v2, uint32_t h2) {
+static inline uint16_t own_flags(bool own, uint32_t cap) {
+    return own ? (uint16_t)(HN_OWNED | (cap <= 255 ? cap << 8 : 0)) : 0;
+}
+
+/* A subtrie at SHIFT holding two distinct keys; its nodes belong to a
+ * builder when OWN. */
+static gv_hnode *hn_pair(gv_vm *vm, bool own, uint32_t shift, gv_val k1, gv_val v1,
+                         uint32_t h1, gv_val k2, gv_val v2, uint32_t h2) {
     if (h1 == h2) {
         gv_hnode *c = hn_new(vm, 4);
-        c->h.flags = HN_COLL;
+        c->h.flags = HN_COLL | own_flags(own, 4);
         c->hash = h1;
         c->a[0] = k1; c->a[1] = v1; c->a[2] = k2; c->a[3] = v2;
         return c;
@@ -92,11 +102,13 @@ static gv_hnode *hn_pair(gv_vm *vm, uint32_t shift, gv_val k1, gv_val v1, uint32
     uint32_t b1 = hn_bit(h1, shift), b2 = hn_bit(h2, shift);
     if (b1 == b2) {
         gv_hnode *n = hn_new(vm, 2);
+        n->h.flags = own_flags(own, 2);
         n->bitmap = b1;
-        n->a[0] = hn_val(hn_pair(vm, shift + HBITS, k1, v1, h1, k2, v2, h2));
+        n->a[0] = hn_val(hn_pair(vm, own, shift + HBITS, k1, v1, h1, k2, v2, h2));
         return n;
     }
     gv_hnode *n = hn_new(vm, 4);
+    n->h.flags = own_flags(own, 4);
     n->bitmap = b1 | b2;
     if (b1 > b2) {
         gv_val tk = k1, tv = v1;
@@ -151,7 +163,7 @@ static gv_hnode *hn_assoc(gv_vm *vm, gv_hnode *node, uint32_t shift, uint32_t h,
         return d;
     }
     *added = true;
-    gv_hnode *sub = hn_pair(vm, shift + HBITS, ka, node->a[2 * i + 1], gv_hash(vm, ka), k, v, h);
+    gv_hnode *sub = hn_pair(vm, false, shift + HBITS, ka, node->a[2 * i + 1], gv_hash(vm, ka), k, v, h);
     d = hn_copy(vm, node);
     d->a[2 * i] = hn_val(sub);
     d->a[2 * i + 1] = GV_NILV;
@@ -239,6 +251,103 @@ static bool hn_each(gv_vm *vm, gv_hnode *node, gv_map_each_fn fn, void *ctx) {
     return true;
 }
 
+/* ---- building in place ---------------------------------------------- */
+
+static inline uint32_t hn_cap(const gv_hnode *n) {
+    uint32_t c = (uint32_t)n->h.flags >> 8;
+    return c > n->n ? c : n->n;
+}
+
+/* NODE itself if the builder owns it and it has room for NEED slots,
+ * else an owned copy with room to grow. */
+static gv_hnode *hn_own(gv_vm *vm, gv_hnode *node, uint32_t need) {
+    bool owned = node->h.flags & HN_OWNED;
+    if (owned && hn_cap(node) >= need) return node;
+    uint32_t cap = owned ? 2 * hn_cap(node) : need + 2;
+    if (cap < 4) cap = 4;
+    if (cap < need) cap = need;
+    if (!(node->h.flags & HN_COLL) && cap > 64) cap = 64;
+    gv_hnode *d = gv_alloc(vm, GV_HNODE, sizeof(gv_hnode) + cap * sizeof(gv_val));
+    d->h.flags = (uint16_t)((node->h.flags & HN_COLL) | own_flags(true, cap));
+    d->n = node->n;
+    d->bitmap = node->bitmap;
+    d->hash = node->hash;
+    memcpy(d->a, node->a, node->n * sizeof(gv_val));
+    return d;
+}
+
+/* hn_assoc for a builder: changes owned nodes in place, copies the others
+ * (which become owned).  Returns the node to store in the parent. */
+static gv_hnode *hn_assoc_mut(gv_vm *vm, gv_hnode *node, uint32_t shift, uint32_t h,
+                              gv_val k, gv_val v, bool keep, bool *added) {
+    if (node->h.flags & HN_COLL) {
+        if (node->hash == h) {
+            for (uint32_t i = 0; i < node->n; i += 2) {
+                if (keq(vm, k, node->a[i])) {
+                    if (keep || gv_identical(node->a[i + 1], v)) return node;
+                    node = hn_own(vm, node, node->n);
+                    node->a[i + 1] = v;
+                    return node;
+                }
+            }
+            node = hn_own(vm, node, node->n + 2);
+            node->a[node->n] = k;
+            node->a[node->n + 1] = v;
+            node->n += 2;
+            *added = true;
+            return node;
+        }
+        gv_hnode *w = hn_new(vm, 2);
+        w->h.flags = own_flags(true, 2);
+        w->bitmap = hn_bit(node->hash, shift);
+        w->a[0] = hn_val(node);
+        node = w;
+    }
+    uint32_t bit = hn_bit(h, shift);
+    uint32_t i = hn_index(node->bitmap, bit);
+    if (!(node->bitmap & bit)) {
+        node = hn_own(vm, node, node->n + 2);
+        memmove(node->a + 2 * i + 2, node->a + 2 * i, (node->n - 2 * i) * sizeof(gv_val));
+        node->a[2 * i] = k;
+        node->a[2 * i + 1] = v;
+        node->n += 2;
+        node->bitmap |= bit;
+        *added = true;
+        return node;
+    }
+    gv_val ka = node->a[2 * i];
+    if (is_child(ka)) {
+        gv_hnode *sub = hn_assoc_mut(vm, hn_child(ka), shift + HBITS, h, k, v, keep, added);
+        if (sub == hn_child(ka)) return node;
+        node = hn_own(vm, node, node->n);
+        node->a[2 * i] = hn_val(sub);
+        return node;
+    }
+    if (keq(vm, k, ka)) {
+        if (keep || gv_identical(node->a[2 * i + 1], v)) return node;
+        node = hn_own(vm, node, node->n);
+        node->a[2 * i + 1] = v;
+        return node;
+    }
+    gv_hnode *sub = hn_pair(vm, true, shift + HBITS, ka, node->a[2 * i + 1], gv_hash(vm, ka),
+                            k, v, h);
+    node = hn_own(vm, node, node->n);
+    node->a[2 * i] = hn_val(sub);
+    node->a[2 * i + 1] = GV_NILV;
+    *added = true;
+    return node;
+}
+
+/* Hands the owned nodes under NODE back to persistence.  Owned nodes form
+ * the top of the trie (a node is copied only with its path), so this
+ * visits only what the builder touched. */
+static void hn_freeze(gv_hnode *node) {
+    if (!(node->h.flags & HN_OWNED)) return;
+    node->h.flags &= HN_COLL;
+    for (uint32_t i = 0; i < node->n; i += 2)
+        if (is_child(node->a[i])) hn_freeze(hn_child(node->a[i]));
+}
+
 /* ---- HAMT maps ------------------------------------------------------ */
 
 static gv_val hm_make(gv_vm *vm, gv_val meta, uint32_t count, bool has_nil,
@@ -301,6 +410,61 @@ static gv_val *hm_find(gv_vm *vm, gv_hashmap *m, gv_val k) {
     return hn_find(vm, m->root, gv_hash(vm, k), k);
 }
 
+/* The builder's own copy of the HAMT header in *SLOT (made on first use,
+ * so the map a builder starts from is never changed). */
+static gv_hashmap *hm_own(gv_vm *vm, gv_val *slot) {
+    gv_hashmap *m = GV_AS(gv_hashmap, *slot);
+    if (m->h.flags & HM_OWNED) return m;
+    gv_hashmap *d = gv_alloc(vm, GV_HASHMAP, sizeof *d);
+    d->h.flags |= HM_OWNED;
+    d->meta = m->meta;
+    d->count = m->count;
+    d->has_nil = m->has_nil;
+    d->nil_val = m->nil_val;
+    d->root = m->root;
+    *slot = gv_mk(GV_HASHMAP, d);
+    return d;
+}
+
+static void hm_put_mut(gv_vm *vm, gv_hashmap *m, gv_val k, gv_val v, bool keep) {
+    if (gv_is_nil(k)) {
+        if (!m->has_nil) {
+            m->has_nil = true;
+            m->count++;
+        } else if (keep) {
+            return;
+        }
+        m->nil_val = v;
+        return;
+    }
+    uint32_t h = gv_hash(vm, k);
+    bool added = false;
+    if (m->root) {
+        m->root = hn_assoc_mut(vm, m->root, 0, h, k, v, keep, &added);
+    } else {
+        gv_hnode *r = hn_new(vm, 2);
+        r->h.flags = own_flags(true, 2);
+        r->bitmap = hn_bit(h, 0);
+        r->a[0] = k;
+        r->a[1] = v;
+        m->root = r;
+        added = true;
+    }
+    m->count += added;
+}
+
+/* Ends in-place building of the map M. */
+static gv_val hm_freeze(gv_val m) {
+    if (m.t == GV_HASHMAP) {
+        gv_hashmap *hm = GV_AS(gv_hashmap, m);
+        if (hm->h.flags & HM_OWNED) {
+            hm->h.flags &= (uint16_t)~HM_OWNED;
+            if (hm->root) hn_freeze(hm->root);
+        }
+    }
+    return m;
+}
+
 /* ---- array maps ----------------------------------------------------- */
 
 static gv_arraymap *am_alloc(gv_vm *vm, uint32_t cap) {
@@ -337,9 +501,9 @@ static int am_index(gv_vm *vm, const gv_arraymap *m, gv_val k) {
 /* The HAMT holding M's entries (and meta). */
 static gv_val am_to_hamt(gv_vm *vm, const gv_arraymap *m) {
     gv_val h = hm_make(vm, m->meta, 0, false, GV_NILV, NULL);
-    for (uint32_t i = 0; i < m->count; i++)
-        h = hm_assoc(vm, h, m->kv[2 * i], m->kv[2 * i + 1], false);
-    return h;
+    gv_hashmap *hm = hm_own(vm, &h);
+    for (uint32_t i = 0; i < m->count; i++) hm_put_mut(vm, hm, m->kv[2 * i], m->kv[2 * i + 1], false);
+    return hm_freeze(h);
 }
 
 static gv_val am_assoc(gv_vm *vm, gv_val mv, gv_val k, gv_val v) {
@@ -437,9 +601,49 @@ gv_val gv_map_from(gv_vm *vm, int64_t n, const gv_val *kv) {
         }
         return gv_mk(GV_ARRAYMAP, m);
     }
+    /* Built in place; nothing here reaches a safe point. */
     gv_val h = gv_hashmap_empty(vm);
-    for (int64_t j = 0; j < n; j++) h = hm_assoc(vm, h, kv[2 * j], kv[2 * j + 1], false);
-    return h;
+    gv_hashmap *hm = hm_own(vm, &h);
+    for (int64_t j = 0; j < n; j++) hm_put_mut(vm, hm, kv[2 * j], kv[2 * j + 1], false);
+    return hm_freeze(h);
+}
+
+/* ---- builder -------------------------------------------------------- */
+
+void gv_mapb_init(gv_vm *vm, gv_mapb *b, gv_val m) {
+    b->root = gv_push(vm, gv_is_map(m) ? m : gv_map_empty(vm));
+}
+
+static void mapb_put(gv_vm *vm, gv_mapb *b, gv_val k, gv_val v, bool keep) {
+    gv_val *slot = b->root;
+    if (slot->t == GV_ARRAYMAP) {
+        if (keep && am_index(vm, GV_AS(gv_arraymap, *slot), k) >= 0) return;
+        *slot = am_assoc(vm, *slot, k, v);
+        return;
+    }
+    gv_hashmap *m = GV_AS(gv_hashmap, *slot);
+    if (!(m->h.flags & HM_OWNED)) {
+        /* Copy the header only for a real change, so that a build that
+         * changes nothing returns the starting map itself. */
+        gv_val *p = hm_find(vm, m, k);
+        if (p && (keep || gv_identical(*p, v))) return;
+    }
+    hm_put_mut(vm, hm_own(vm, slot), k, v, keep);
+}
+
+void gv_mapb_assoc(gv_vm *vm, gv_mapb *b, gv_val k, gv_val v) {
+    mapb_put(vm, b, k, v, false);
+}
+
+void gv_mapb_put_new(gv_vm *vm, gv_mapb *b, gv_val k, gv_val v) {
+    mapb_put(vm, b, k, v, true);
+}
+
+gv_val gv_mapb_done(gv_vm *vm, gv_mapb *b) {
+    (void)vm;
+    gv_val m = hm_freeze(*b->root);
+    *b->root = GV_NILV;
+    return m;
 }
 
 /* ---- seqs ----------------------------------------------------------- */

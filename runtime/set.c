@@ -42,6 +42,23 @@ int64_t gv_set_count(gv_val s) {
     return gv_map_count(GV_AS(gv_set, s)->map);
 }
 
+void gv_setb_init(gv_vm *vm, gv_setb *b, gv_val s) {
+    b->set = gv_push(vm, s.t == GV_SET ? s : gv_set_empty(vm));
+    gv_mapb_init(vm, &b->m, GV_AS(gv_set, *b->set)->map);
+}
+
+void gv_setb_add(gv_vm *vm, gv_setb *b, gv_val x) {
+    gv_mapb_put_new(vm, &b->m, x, x);
+}
+
+gv_val gv_setb_done(gv_vm *vm, gv_setb *b) {
+    gv_val m = gv_mapb_done(vm, &b->m);
+    gv_set *s = GV_AS(gv_set, *b->set);
+    gv_val r = gv_identical(m, s->map) ? *b->set : set_make(vm, s->meta, m);
+    *b->set = GV_NILV;
+    return r;
+}
+
 typedef struct each_ctx {
     gv_set_each_fn fn;
     void *ctx;

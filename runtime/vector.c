@@ -7,11 +7,15 @@
  * nodes fill left to right, so `n` (the slots in use, which the GC
  * traces) is also the index of the first free slot.
  *
- * Nodes made by a persistent operation are sized exactly to what they
- * hold.  The builder (gv_vecb_*) instead owns every node of the vector it
- * is making (it always starts from nothing), allocates them with room for
- * 32 slots and fills them in place; once frozen, the vector is treated
- * like any other, whose nodes are never mutated again.
+ * Trie nodes made by a persistent operation are sized exactly.  Tails
+ * may have spare room (h.flags holds a vnode's capacity when vector.c
+ * knows it, else 0): conj writes slot i of a shared tail in place when
+ * no other vector has claimed it yet (tail->n == i), which is safe
+ * because each vector reads only its own count - tailoff slots.  So a
+ * tail's `n` may exceed what a given vector holds; code must go by
+ * count.  The builder (gv_vecb_*) owns every node of the vector it is
+ * making (it always starts from nothing), gives them room for 32 slots
+ * and fills them in place; once frozen, the vector is like any other.
  */
 #include "vm.h"
 
@@ -21,14 +25,16 @@
 
 /* A node with room for CAP slots, none in use.  Owner: the GC. */
 static gv_vnode *vnode_new(gv_vm *vm, uint32_t cap) {
-    return gv_alloc(vm, GV_VNODE, sizeof(gv_vnode) + cap * sizeof(gv_val));
+    gv_vnode *n = gv_alloc(vm, GV_VNODE, sizeof(gv_vnode) + cap * sizeof(gv_val));
+    n->h.flags = (uint16_t)cap;
+    return n;
 }
 
 /* A copy of SRC with room for CAP >= the slots copied; N slots in use. */
 static gv_vnode *vnode_copy(gv_vm *vm, const gv_vnode *src, uint32_t cap, uint32_t n) {
     gv_vnode *d = vnode_new(vm, cap);
     uint32_t m = src->n < n ? src->n : n;
-    memcpy(d->a, src->a, m * sizeof(gv_val));
+    memcpy(d->a, src->a, m * sizeof(gv_val)); /* slots >= m stay nil */
     d->n = n;
     return d;
 }
@@ -136,8 +142,20 @@ gv_val gv_vec_conj(gv_vm *vm, gv_val vec, gv_val x) {
     if (tn < VWIDTH) {
         r->root = v->root;
         r->shift = v->shift;
-        r->tail = vnode_copy(vm, v->tail, tn + 1, tn + 1);
-        r->tail->a[tn] = x;
+        gv_vnode *t = v->tail;
+        if (t->n == tn && t->h.flags > tn) {
+            /* Slot tn is unclaimed: append in place, share the tail. */
+            t->a[tn] = x;
+            t->n = tn + 1;
+            r->tail = t;
+        } else {
+            /* Room to grow: 4, 8, 16, 32 slots; 32 once the trie is used. */
+            uint32_t cap = 4;
+            while (cap < tn + 1) cap *= 2;
+            if (v->count >= VWIDTH || cap > VWIDTH) cap = VWIDTH;
+            r->tail = vnode_copy(vm, t, cap, tn + 1);
+            r->tail->a[tn] = x;
+        }
         return gv_mk(GV_VECTOR, r);
     }
     /* The tail is full: it moves into the trie and a new tail starts. */
@@ -153,7 +171,7 @@ gv_val gv_vec_conj(gv_vm *vm, gv_val vec, gv_val x) {
         r->root = push_tail(vm, v->count, v->shift, v->root, tailnode);
         r->shift = v->shift;
     }
-    r->tail = vnode_new(vm, 1);
+    r->tail = vnode_new(vm, VWIDTH);
     r->tail->a[0] = x;
     r->tail->n = 1;
     return gv_mk(GV_VECTOR, r);
@@ -183,8 +201,9 @@ gv_val gv_vec_assoc(gv_vm *vm, gv_val vec, int64_t i, gv_val x) {
     *r = (gv_vector){.h = r->h, .meta = v->meta, .count = v->count,
                      .shift = v->shift, .root = v->root, .tail = v->tail};
     uint32_t ui = (uint32_t)i;
-    if (ui >= tailoff(v)) {
-        r->tail = vnode_copy(vm, v->tail, v->tail->n, v->tail->n);
+    uint32_t off = tailoff(v);
+    if (ui >= off) {
+        r->tail = vnode_copy(vm, v->tail, v->count - off, v->count - off);
         r->tail->a[ui & VMASK] = x;
     } else {
         r->root = do_assoc(vm, v->shift, v->root, ui, x);

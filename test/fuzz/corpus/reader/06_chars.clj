@@ -1,0 +1,1 @@
+\a \newline \space \tab \backspace \formfeed \return \u0041 \o101 \é \( \\

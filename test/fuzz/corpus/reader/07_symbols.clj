@@ -1,0 +1,1 @@
+a ns/name / clojure.core// a/b/c :a :ns/a :1 a:b nil true false

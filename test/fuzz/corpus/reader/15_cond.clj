@@ -1,0 +1,1 @@
+#?(:clj 1 :cljs 2) [#?(:cljs 1) 2] (a #?@(:clj [b c]) d) #?(:grove g :default d)

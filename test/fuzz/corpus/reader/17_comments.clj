@@ -1,0 +1,4 @@
+; comment
+#!/usr/bin/env grove
+1 ;; two
+,,, 2

@@ -1,0 +1,1 @@
+#inst "2020" #uuid "x" #foo/bar 1

@@ -1,0 +1,1 @@
+(ns foo.bar (:require [clojure.string :as s])) (defmacro m [& body] `(do ~@body)) (m (println "hi" \c 1.5))

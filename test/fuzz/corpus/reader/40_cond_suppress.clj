@@ -1,0 +1,1 @@
+#?(:cljs #js {:a 1} :clj [1 2]) #?(:cljs ::x/y :default z)
