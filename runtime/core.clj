@@ -21,13 +21,15 @@
            decl (if doc (next decl) decl)
            attrs (if (map? (first decl)) (first decl) nil)
            decl (if attrs (next decl) decl)
+           trailing (if (vector? (first decl)) nil
+                        (if (map? (last decl)) (last decl) nil))
            arities (if (vector? (first decl))
                      (list decl)
-                     (if (map? (last decl)) (butlast decl) decl))]
+                     (if trailing (butlast decl) decl))]
       (if (seq arities) nil
           (throw (exception* "IllegalArgumentException"
                              "Parameter declaration missing")))
-      [doc attrs arities])))
+      [doc (if trailing (conj (if attrs attrs {}) trailing) attrs) arities])))
 
 (def ^:private def-name
   ;; NAME with ATTRS merged into its metadata, plus :arglists and EXTRA.
@@ -121,7 +123,7 @@
                                "cond requires an even number of forms")))
           (cons `cond (next (next clauses))))))
 
-(defn- check-binding [form bindings what]
+(defn- check-binding [form bindings]
   (when-not (vector? bindings)
     (throw (exception* "IllegalArgumentException"
                        (str (first form) " requires a vector for its binding"))))
@@ -134,7 +136,7 @@
   binding-form bound to the value of test, if not, yields else."
   ([bindings then] `(if-let ~bindings ~then nil))
   ([bindings then else]
-   (check-binding &form bindings nil)
+   (check-binding &form bindings)
    `(let* [temp# ~(bindings 1)]
       (if temp# (let* [~(bindings 0) temp#] ~then) ~else))))
 
@@ -142,7 +144,7 @@
   "bindings => binding-form test. When test is true, evaluates body with
   binding-form bound to the value of test."
   [bindings & body]
-  (check-binding &form bindings nil)
+  (check-binding &form bindings)
   `(let* [temp# ~(bindings 1)]
      (when temp# (let* [~(bindings 0) temp#] ~@body))))
 
@@ -151,7 +153,7 @@
   binding-form bound to the value of test, if not, yields else."
   ([bindings then] `(if-some ~bindings ~then nil))
   ([bindings then else]
-   (check-binding &form bindings nil)
+   (check-binding &form bindings)
    `(let* [temp# ~(bindings 1)]
       (if (nil? temp#) ~else (let* [~(bindings 0) temp#] ~then)))))
 
@@ -159,7 +161,7 @@
   "bindings => binding-form test. When test is not nil, evaluates body
   with binding-form bound to the value of test."
   [bindings & body]
-  (check-binding &form bindings nil)
+  (check-binding &form bindings)
   `(let* [temp# ~(bindings 1)]
      (if (nil? temp#) nil (let* [~(bindings 0) temp#] ~@body))))
 
@@ -167,7 +169,7 @@
   "bindings => x xs. Roughly the same as (when (seq xs) (let [x (first
   xs)] body)) but xs is evaluated only once."
   [bindings & body]
-  (check-binding &form bindings nil)
+  (check-binding &form bindings)
   `(let* [xs# (seq ~(bindings 1))]
      (when xs# (let* [~(bindings 0) (first xs#)] ~@body))))
 
@@ -309,7 +311,7 @@
   "bindings => name n. Repeatedly executes body with name bound to
   integers from 0 through n-1."
   [bindings & body]
-  (check-binding &form bindings nil)
+  (check-binding &form bindings)
   (let* [i (bindings 0)]
     `(let* [n# (long ~(bindings 1))]
        (loop* [~i 0]
@@ -340,7 +342,7 @@
   ;; Wraps BODY in a level's modifiers; SKIP is the form that moves on to
   ;; the next element of the level (a recur).
   [mods body skip]
-  (loop* [ms (reverse (partition 2 mods)) body body]
+  (loop* [ms (seq (reverse (partition 2 mods))) body body]
     (if ms
       (let* [[k v] (first ms)]
         (recur (next ms)
@@ -394,8 +396,6 @@
     `(~(level groups) ~((first groups) 1))))
 
 ;; ---- Definitions ---------------------------------------------------------
-
-(def ^:dynamic *assert* true)
 
 (defmacro comment "Ignores body, yields nil." [& body] nil)
 
@@ -475,6 +475,33 @@
   current-value-of-vol args). Returns the value that was swapped in."
   [vol f & args]
   `(let* [v# ~vol] (vreset! v# (~f (deref v#) ~@args))))
+
+(defmacro with-bindings
+  "Takes a map of Var/value pairs. Installs for the given Vars the
+  associated values as thread-local bindings. Then executes body."
+  [binding-map & body]
+  `(with-bindings* ~binding-map (fn* [] ~@body)))
+
+(defmacro bound-fn
+  "Returns a function defined by the given fntail, which will install the
+  same bindings in effect as in the thread at the time bound-fn was
+  called."
+  [& fntail]
+  `(bound-fn* (fn* ~@fntail)))
+
+(defmacro with-redefs
+  "binding => var-symbol temp-value-expr. Temporarily redefines Vars (their
+  roots, visible to every process) while executing the body."
+  [bindings & body]
+  (loop* [bs (seq bindings) acc []]
+    (if bs
+      (recur (next (next bs)) (conj acc (list 'var (first bs)) (second bs)))
+      `(with-redefs-fn (hash-map ~@acc) (fn* [] ~@body)))))
+
+(defmacro io!
+  "Executes body (grove has no transactions, so this is a plain do)."
+  [& body]
+  `(do ~@body))
 
 ;; ---- Namespaces ----------------------------------------------------------
 

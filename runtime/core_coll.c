@@ -143,6 +143,8 @@ NATIVE(n_vec) {
     UNUSED;
     gv_val x = argv[0];
     if (x.t == GV_VECTOR) return gv_meta(x).t == GV_NIL ? x : gv_with_meta(vm, x, GV_NILV);
+    if (!gv_is_seqable(x))
+        gv_throwf(vm, "RuntimeException", "Unable to convert: class %s to Object[]", gv_type_name(x));
     return vec_of(vm, x);
 }
 

@@ -1015,6 +1015,18 @@ static gv_val n_ns_resolve(gv_vm *vm, int argc, gv_val *argv, void *data) {
                      : resolve_in(vm, ns, argv[1], argv[2]);
 }
 
+/* (requiring-resolve 'ns/name): requires ns, then resolves. */
+static gv_val n_requiring_resolve(gv_vm *vm, int argc, gv_val *argv, void *data) {
+    (void)argc; (void)data;
+    gv_symbol *s = arg_sym(vm, argv[0]);
+    if (!s->ns)
+        gv_throwf(vm, "IllegalArgumentException", "Not a qualified symbol: %s", s->name->data);
+    gv_val nsv = gv_mk(GV_SYMBOL, gv_sym_intern(vm, NULL, 0, s->ns->data, s->ns->len));
+    gv_val *nsym = gv_push(vm, nsv);
+    require_one(vm, *nsym, false);
+    return resolve_in(vm, gv_current_ns(vm), GV_NILV, argv[0]);
+}
+
 static gv_val n_find_var(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)argc; (void)data;
     gv_symbol *s = arg_sym(vm, argv[0]);
@@ -1140,10 +1152,10 @@ static bool undo_binding(gv_vm *vm, gv_val k, gv_val v, void *c) {
     return true;
 }
 
-/* (with-bindings* {var val ...} f & args) */
-static gv_val n_with_bindings(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)data;
-    gv_val m = argv[0];
+/* Calls F with ARGS under the bindings of map M (var -> value) pushed on
+ * the running process's bindings, which are restored however F exits.
+ * M, F and ARGS must be rooted. */
+static gv_val call_with_bindings(gv_vm *vm, gv_val m, gv_val f, int argc, gv_val *args) {
     if (m.t != GV_NIL && !gv_is_map(m)) cast_fail(vm, m, "clojure.lang.IPersistentMap");
     gv_proc *p = vm->cur;
     gv_val *old = gv_push(vm, p->bindings);
@@ -1160,7 +1172,7 @@ static gv_val n_with_bindings(gv_vm *vm, int argc, gv_val *argv, void *data) {
     gv_handler h;
     gv_val r = GV_NILV;
     if (gv_try(vm, &h) == 0) {
-        r = gv_call(vm, argv[1], argc - 2, argv + 2);
+        r = gv_call(vm, f, argc, args);
         gv_try_end(vm, &h);
     } else {
         unbind_ctx u = {*old, vm->cur->bindings};
@@ -1171,6 +1183,76 @@ static gv_val n_with_bindings(gv_vm *vm, int argc, gv_val *argv, void *data) {
     unbind_ctx u = {*old, vm->cur->bindings};
     if (m.t != GV_NIL) gv_map_each(vm, m, undo_binding, &u);
     vm->cur->bindings = u.acc;
+    return r;
+}
+
+/* (with-bindings* {var val ...} f & args) */
+static gv_val n_with_bindings(gv_vm *vm, int argc, gv_val *argv, void *data) {
+    (void)data;
+    return call_with_bindings(vm, argv[0], argv[1], argc - 2, argv + 2);
+}
+
+static gv_val n_get_thread_bindings(gv_vm *vm, int argc, gv_val *argv, void *data) {
+    (void)argc; (void)argv; (void)data;
+    gv_val b = vm->cur ? vm->cur->bindings : GV_NILV;
+    return gv_is_map(b) ? b : vm->empty_map;
+}
+
+/* env: [bindings f] */
+static gv_val bound_fn_call(gv_vm *vm, int argc, gv_val *argv, void *data) {
+    gv_val *env = gv_push(vm, gv_closure_env(data));
+    return call_with_bindings(vm, gv_vec_nth(*env, 0), gv_vec_nth(*env, 1), argc, argv);
+}
+
+/* (bound-fn* f): F run later (in any process) sees the bindings current
+ * now. */
+static gv_val n_bound_fn(gv_vm *vm, int argc, gv_val *argv, void *data) {
+    (void)argc; (void)data;
+    gv_val env[2] = {n_get_thread_bindings(vm, 0, NULL, NULL), argv[0]};
+    return gv_native_closure(vm, "clojure.core/bound-fn*$fn", bound_fn_call,
+                             gv_vec_from(vm, 2, env), 0, -1);
+}
+
+/* Sets the roots of the vars in the vector of [var value] entries *ES and
+ * returns a vector of the previous roots (nil for unbound vars). */
+static gv_val swap_roots(gv_vm *vm, gv_val *es) {
+    gv_vecb old;
+    gv_vecb_init(vm, &old);
+    for (int64_t i = 0; i < gv_vec_count(*es); i++) {
+        gv_val e = gv_vec_nth(*es, i);
+        gv_var *v = arg_var(vm, gv_vec_nth(e, 0));
+        gv_vecb_add(vm, &old, (v->h.flags & GV_VAR_BOUND) ? v->root : GV_NILV);
+        v->root = gv_vec_nth(e, 1);
+        v->h.flags |= GV_VAR_BOUND;
+    }
+    return gv_vecb_done(vm, &old);
+}
+
+static void restore_roots(gv_vm *vm, gv_val es, gv_val old) {
+    (void)vm;
+    for (int64_t i = 0; i < gv_vec_count(old); i++)
+        GV_AS(gv_var, gv_vec_nth(gv_vec_nth(es, i), 0))->root = gv_vec_nth(old, i);
+}
+
+/* (with-redefs-fn {var val ...} f): temporarily changes the vars' roots
+ * (visible to every process) for the duration of (f). */
+static gv_val n_with_redefs_fn(gv_vm *vm, int argc, gv_val *argv, void *data) {
+    (void)argc; (void)data;
+    if (argv[0].t != GV_NIL && !gv_is_map(argv[0]))
+        cast_fail(vm, argv[0], "clojure.lang.IPersistentMap");
+    gv_val *es = gv_push(vm, argv[0].t == GV_NIL ? vm->empty_vec : gv_vec_of(vm, argv[0]));
+    gv_val *old = gv_push(vm, GV_NILV);
+    *old = swap_roots(vm, es);
+    gv_handler h;
+    gv_val r = GV_NILV;
+    if (gv_try(vm, &h) == 0) {
+        r = gv_call0(vm, argv[1]);
+        gv_try_end(vm, &h);
+    } else {
+        restore_roots(vm, *es, *old);
+        gv_throw(vm, h.exc);
+    }
+    restore_roots(vm, *es, *old);
     return r;
 }
 
@@ -1389,7 +1471,6 @@ void gv_core_init_misc(gv_vm *vm) {
         {"boolean", n_boolean, 1, 1},
         {"identity", n_identity, 1, 1},
         {"identical?", n_identical, 2, 2},
-        {"not=", n_not_eq, 1, -1},
         {"special-symbol?", n_special_p, 1, 1},
         {"type", n_type, 1, 1},
         {"class", n_class, 1, 1},
@@ -1437,6 +1518,10 @@ void gv_core_init_misc(gv_vm *vm) {
         {"bound?", n_bound_p, 0, -1},
         {"thread-bound?", n_thread_bound_p, 0, -1},
         {"with-bindings*", n_with_bindings, 2, -1},
+        {"get-thread-bindings", n_get_thread_bindings, 0, 0},
+        {"bound-fn*", n_bound_fn, 1, 1},
+        {"with-redefs-fn", n_with_redefs_fn, 2, 2},
+        {"requiring-resolve", n_requiring_resolve, 1, 1},
         {"comp", n_comp, 0, -1},
         {"partial", n_partial, 1, -1},
         {"juxt", n_juxt, 1, -1},
@@ -1450,6 +1535,10 @@ void gv_core_init_misc(gv_vm *vm) {
     };
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
         gv_defn_native(vm, CORE, fns[i].name, fns[i].fn, fns[i].min, fns[i].max);
+    /* defined by core_seq.c / core_num.c; these are fallbacks so the
+     * prelude never depends on the registration order */
     if (core_fn(vm, "lazy-seq*").t == GV_NIL)
         gv_defn_native(vm, CORE, "lazy-seq*", n_lazy_seq, 1, 1);
+    if (core_fn(vm, "not=").t == GV_NIL)
+        gv_defn_native(vm, CORE, "not=", n_not_eq, 1, -1);
 }

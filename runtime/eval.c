@@ -145,6 +145,7 @@ typedef struct capsrc {
 
 struct fntmpl {
     gv_val name;         /* symbol or nil */
+    gv_ns *ns;           /* where it was written (namespaces are rooted) */
     int narities;
     arity *ar;
     int ncap;
@@ -669,6 +670,7 @@ static node *analyze_fn(actx *a, gv_val form, gv_val defname) {
     fntmpl *t = arena(vm, a->code, sizeof *t);
     t->code = a->code;
     t->name = defname;
+    t->ns = gv_current_ns(vm);
     fscope *fs = arena(vm, a->code, sizeof *fs);
     fs->parent = a->fs;
     if (i < n && items[i].t == GV_SYMBOL) {
@@ -1059,7 +1061,7 @@ static gv_val make_closure(gv_vm *vm, const fntmpl *t, gv_val *fp) {
     gv_fn *f = gv_alloc(vm, GV_FN, sizeof(gv_fn) + (size_t)t->ncap * sizeof(gv_val));
     f->meta = GV_NILV;
     f->name = t->name;
-    f->ns = gv_current_ns(vm);
+    f->ns = t->ns;
     f->code = (gv_obj *)t->code;
     f->tmpl = t;
     f->ncap = (uint32_t)t->ncap;
@@ -1109,6 +1111,91 @@ static gv_val eval_try(gv_vm *vm, const node *n, gv_val *fp) {
     }
     if (n->u.try_.fin) eval(vm, n->u.try_.fin, fp);
     return *result;
+}
+
+static __attribute__((noinline)) gv_val eval_def(gv_vm *vm, const node *n, gv_val *fp) {
+    gv_var *v = n->u.def.var;
+    if (n->u.def.meta.t != GV_NIL) v->meta = n->u.def.meta;
+    if (n->u.def.init) {
+        gv_val val = eval(vm, n->u.def.init, fp);
+        v->root = val;
+        v->h.flags |= GV_VAR_BOUND;
+        if (gv_is_map(n->u.def.meta) &&
+            gv_truthy(gv_map_get(vm, n->u.def.meta, gv_mk(GV_KEYWORD, vm->sy.k_macro), GV_NILV)))
+            v->h.flags |= GV_VAR_MACRO;
+    }
+    return gv_mk(GV_VAR, v);
+}
+
+static __attribute__((noinline)) void eval_letfn(gv_vm *vm, const node *n, gv_val *fp) {
+    int first = n->u.letfn.first_slot, cnt = n->u.letfn.n;
+    for (int i = 0; i < cnt; i++) fp[first + i] = GV_NILV;
+    for (int i = 0; i < cnt; i++) fp[first + i] = eval(vm, n->u.letfn.fns[i], fp);
+    /* patch the captures that referred to not-yet-made siblings */
+    for (int i = 0; i < cnt; i++) {
+        gv_fn *f = GV_AS(gv_fn, fp[first + i]);
+        const fntmpl *t = f->tmpl;
+        for (int c = 0; c < t->ncap; c++)
+            if (t->caps[c].kind == N_LOCAL && t->caps[c].index >= first &&
+                t->caps[c].index < first + cnt)
+                f->cap[c] = fp[t->caps[c].index];
+    }
+}
+
+static __attribute__((noinline)) gv_val eval_coll(gv_vm *vm, const node *n, gv_val *fp) {
+    gv_val *base = vm->cur->sp;
+    int cnt = n->u.coll.n;
+    for (int i = 0; i < cnt; i++) {
+        gv_val v = eval(vm, n->u.coll.items[i], fp);
+        *vm->cur->sp++ = v;
+    }
+    gv_val r;
+    if (n->op == N_VEC) r = gv_vec_from(vm, cnt, base);
+    else if (n->op == N_MAP) {
+        for (int i = 0; i < cnt; i += 2)
+            for (int j = i + 2; j < cnt; j += 2)
+                if (gv_equiv(vm, base[i], base[j])) {
+                    gv_buf b;
+                    gv_buf_init(&b);
+                    gv_print_opts o = {true, 10, 3};
+                    gv_pr(vm, &b, base[i], &o);
+                    gv_val msg = gv_str(vm, b.p, b.len);
+                    gv_buf_free(&b);
+                    gv_throwf(vm, "IllegalArgumentException", "Duplicate key: %s",
+                              GV_AS(gv_string, msg)->data);
+                }
+        r = gv_map_from(vm, cnt / 2, base);
+    } else {
+        r = vm->empty_set;
+        for (int i = 0; i < cnt; i++) {
+            if (gv_set_contains(vm, r, base[i])) {
+                gv_buf b;
+                gv_buf_init(&b);
+                gv_print_opts o = {true, 10, 3};
+                gv_pr(vm, &b, base[i], &o);
+                gv_val msg = gv_str(vm, b.p, b.len);
+                gv_buf_free(&b);
+                gv_throwf(vm, "IllegalArgumentException", "Duplicate key: %s",
+                          GV_AS(gv_string, msg)->data);
+            }
+            r = gv_set_conj(vm, r, base[i]);
+        }
+    }
+    vm->cur->sp = base;
+    return r;
+}
+
+static __attribute__((noinline)) gv_val eval_setbang(gv_vm *vm, const node *n, gv_val *fp) {
+    gv_var *v = n->u.setb.var;
+    gv_val val = eval(vm, n->u.setb.val, fp);
+    gv_val b = vm->cur->bindings;
+    gv_val none = gv_mk(GV_VAR, v);
+    if (!(v->h.flags & GV_VAR_DYNAMIC) || b.t == GV_NIL ||
+        gv_identical(gv_map_get(vm, b, gv_mk(GV_VAR, v), none), none))
+        gv_throwf(vm, "IllegalStateException", "Can't change/establish root binding of: %s with set",
+                  v->sym->name->data);
+    vm->cur->bindings = gv_map_assoc(vm, b, gv_mk(GV_VAR, v), val);
+    return val;
 }
 
 static gv_val eval(gv_vm *vm, const node *n, gv_val *fp) {
@@ -1161,19 +1248,7 @@ again:
         return GV_NILV;
     }
     case N_FN: return make_closure(vm, n->u.fn, fp);
-    case N_DEF: {
-        gv_var *v = n->u.def.var;
-        if (n->u.def.meta.t != GV_NIL) v->meta = n->u.def.meta;
-        if (n->u.def.init) {
-            gv_val val = eval(vm, n->u.def.init, fp);
-            v->root = val;
-            v->h.flags |= GV_VAR_BOUND;
-            if (gv_is_map(n->u.def.meta) &&
-                gv_truthy(gv_map_get(vm, n->u.def.meta, gv_mk(GV_KEYWORD, vm->sy.k_macro), GV_NILV)))
-                v->h.flags |= GV_VAR_MACRO;
-        }
-        return gv_mk(GV_VAR, v);
-    }
+    case N_DEF: return eval_def(vm, n, fp);
     case N_CALL: {
         gv_proc *p = vm->cur;
         gv_val *base = p->sp;
@@ -1199,76 +1274,12 @@ again:
                       gv_type_name(e));
         gv_throw(vm, e);
     }
-    case N_LETFN: {
-        int first = n->u.letfn.first_slot, cnt = n->u.letfn.n;
-        for (int i = 0; i < cnt; i++) fp[first + i] = GV_NILV;
-        for (int i = 0; i < cnt; i++) fp[first + i] = eval(vm, n->u.letfn.fns[i], fp);
-        /* patch the captures that referred to not-yet-made siblings */
-        for (int i = 0; i < cnt; i++) {
-            gv_fn *f = GV_AS(gv_fn, fp[first + i]);
-            const fntmpl *t = f->tmpl;
-            for (int c = 0; c < t->ncap; c++)
-                if (t->caps[c].kind == N_LOCAL && t->caps[c].index >= first &&
-                    t->caps[c].index < first + cnt)
-                    f->cap[c] = fp[t->caps[c].index];
-        }
+    case N_LETFN:
+        eval_letfn(vm, n, fp);
         n = n->u.letfn.body;
         goto again;
-    }
-    case N_VEC: case N_SET: case N_MAP: {
-        gv_val *base = vm->cur->sp;
-        int cnt = n->u.coll.n;
-        for (int i = 0; i < cnt; i++) {
-            gv_val v = eval(vm, n->u.coll.items[i], fp);
-            *vm->cur->sp++ = v;
-        }
-        gv_val r;
-        if (n->op == N_VEC) r = gv_vec_from(vm, cnt, base);
-        else if (n->op == N_MAP) {
-            for (int i = 0; i < cnt; i += 2)
-                for (int j = i + 2; j < cnt; j += 2)
-                    if (gv_equiv(vm, base[i], base[j])) {
-                        gv_buf b;
-                        gv_buf_init(&b);
-                        gv_print_opts o = {true, 10, 3};
-                        gv_pr(vm, &b, base[i], &o);
-                        gv_val msg = gv_str(vm, b.p, b.len);
-                        gv_buf_free(&b);
-                        gv_throwf(vm, "IllegalArgumentException", "Duplicate key: %s",
-                                  GV_AS(gv_string, msg)->data);
-                    }
-            r = gv_map_from(vm, cnt / 2, base);
-        } else {
-            r = vm->empty_set;
-            for (int i = 0; i < cnt; i++) {
-                if (gv_set_contains(vm, r, base[i])) {
-                    gv_buf b;
-                    gv_buf_init(&b);
-                    gv_print_opts o = {true, 10, 3};
-                    gv_pr(vm, &b, base[i], &o);
-                    gv_val msg = gv_str(vm, b.p, b.len);
-                    gv_buf_free(&b);
-                    gv_throwf(vm, "IllegalArgumentException", "Duplicate key: %s",
-                              GV_AS(gv_string, msg)->data);
-                }
-                r = gv_set_conj(vm, r, base[i]);
-            }
-        }
-        vm->cur->sp = base;
-        return r;
-    }
-    case N_SETBANG: {
-        gv_var *v = n->u.setb.var;
-        gv_val val = eval(vm, n->u.setb.val, fp);
-        gv_val b = vm->cur->bindings;
-        gv_val none = gv_mk(GV_VAR, v);
-        if (!(v->h.flags & GV_VAR_DYNAMIC) || b.t == GV_NIL ||
-            gv_identical(gv_map_get(vm, b, gv_mk(GV_VAR, v), none), none))
-            gv_throwf(vm, "IllegalStateException", "Can't change/establish root binding of: %s with set",
-                      v->sym->name->data);
-        vm->cur->bindings = gv_map_assoc(vm, b, gv_mk(GV_VAR, v), val);
-        return val;
-    }
+    case N_VEC: case N_SET: case N_MAP: return eval_coll(vm, n, fp);
+    case N_SETBANG: return eval_setbang(vm, n, fp);
     case N_ADD: case N_SUB: case N_MUL: case N_LT: case N_GT: case N_LE:
     case N_GE: case N_NUMEQ: case N_EQ:
         return arith(vm, n, fp);
@@ -1458,7 +1469,8 @@ static gv_val eval_form_in(gv_vm *vm, gv_val form, const char *file) {
     a.fs = fs;
     fntmpl *t = arena(vm, code, sizeof *t);
     t->code = code;
-    t->name = GV_NILV;
+    t->name = gv_symv(vm, "eval");
+    t->ns = gv_current_ns(vm);
     t->narities = 1;
     t->ar = arena(vm, code, sizeof(arity));
     loopt none = {0, -1};
@@ -1466,8 +1478,8 @@ static gv_val eval_form_in(gv_vm *vm, gv_val form, const char *file) {
     t->ar[0].nslots = fs->maxslots;
     gv_fn *f = gv_alloc(vm, GV_FN, sizeof(gv_fn));
     f->meta = GV_NILV;
-    f->name = GV_NILV;
-    f->ns = gv_current_ns(vm);
+    f->name = t->name;
+    f->ns = t->ns;
     f->code = (gv_obj *)code;
     f->tmpl = t;
     return gv_call(vm, gv_mk(GV_FN, f), 0, NULL);

@@ -192,7 +192,9 @@ static void seqit_init(gv_vm *vm, seqit *it, gv_val x) {
         return;
     }
     it->kind = IT_SEQ;
+    gv_val *sp = vm->cur ? vm->cur->sp : NULL;
     it->s = gv_seq(vm, x);
+    if (sp) vm->cur->sp = sp;
 }
 
 static inline bool seqit_next(gv_vm *vm, seqit *it, gv_val *out) {
@@ -227,11 +229,17 @@ static inline bool seqit_next(gv_vm *vm, seqit *it, gv_val *out) {
         }
         return true;
     }
-    default:
+    default: {
         if (it->s.t == GV_NIL) return false;
+        /* Realizing a lazy seq roots what it needs on the value stack;
+         * with collection inhibited nothing needs those slots once it
+         * returns, and a long walk must not exhaust the stack. */
+        gv_val *sp = vm->cur ? vm->cur->sp : NULL;
         *out = gv_first(vm, it->s);
         it->s = gv_next(vm, it->s);
+        if (sp) vm->cur->sp = sp;
         return true;
+    }
     }
 }
 

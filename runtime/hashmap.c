@@ -16,6 +16,11 @@
  * PersistentHashMap (whose ArrayNode is only a faster representation of
  * the same order), with the nil key, kept outside the trie, first.
  * Nodes are sized exactly; updates copy the path from the root.
+ *
+ * Builders (gv_mapb_*, gv_map_from) assoc in place instead: a node they
+ * copy or create is marked HN_OWNED and gets spare room, and later adds
+ * change owned nodes directly.  Owned nodes are always a connected top
+ * part of the trie, so freezing (clearing the marks) visits only them.
  */
 #include "vm.h"
 

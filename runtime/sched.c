@@ -256,8 +256,8 @@ static void yield_to_sched(gv_vm *vm) {
 void gv_safepoint(gv_vm *vm) {
     gv_proc *p = vm->cur;
     p->budget_left = vm->slice_steps;
+    check_stop(vm, p); /* even when inhibited, so C-g stops (= (range) (range)) */
     if (p->inhibit) return;
-    check_stop(vm, p);
     gv_gc_maybe(vm);
     p->slices++;
     bool others = vm->runq_head != NULL || vm->sleepers != NULL;

@@ -95,11 +95,11 @@ bool gv_is_seqable(gv_val x) {
 static gv_val lazy_realize(gv_vm *vm, gv_val x) {
     gv_lazyseq *l = GV_AS(gv_lazyseq, x);
     if (l->fn.t == GV_NIL) return l->seq;
-    gv_val *slot = gv_push(vm, x);
+    gv_val *slot = gv_push(vm, x); /* released on return: callers loop */
     gv_val fn = l->fn;
     gv_val r = gv_call(vm, fn, 0, NULL);
     l = GV_AS(gv_lazyseq, *slot);
-    if (l->fn.t == GV_NIL) return l->seq; /* realized re-entrantly */
+    if (l->fn.t == GV_NIL) { vm->cur->sp = slot; return l->seq; } /* realized re-entrantly */
     gv_val *rs = gv_push(vm, r);
     while (rs->t == GV_LAZYSEQ) {
         gv_lazyseq *inner = GV_AS(gv_lazyseq, *rs);
@@ -109,6 +109,7 @@ static gv_val lazy_realize(gv_vm *vm, gv_val x) {
     l = GV_AS(gv_lazyseq, *slot);
     l->seq = s;
     l->fn = GV_NILV;
+    vm->cur->sp = slot;
     return s;
 }
 
@@ -238,11 +239,12 @@ int64_t gv_count(gv_vm *vm, gv_val x) {
         gv_val *s = gv_push(vm, gv_seq(vm, x));
         int64_t n = 0;
         while (s->t != GV_NIL) {
-            if (s->t == GV_LIST) return n + GV_AS(gv_list, *s)->count;
-            if (s->t != GV_CONS && s->t != GV_LAZYSEQ) return n + gv_count(vm, *s);
+            if (s->t == GV_LIST) { n += GV_AS(gv_list, *s)->count; break; }
+            if (s->t != GV_CONS && s->t != GV_LAZYSEQ) { n += gv_count(vm, *s); break; }
             n++;
             *s = gv_next(vm, *s);
         }
+        vm->cur->sp = s;
         return n;
     }
     case GV_DELAY: default:
@@ -270,7 +272,9 @@ gv_val gv_conj(gv_vm *vm, gv_val coll, gv_val x) {
                 gv_val e = gv_first(vm, *s);
                 *acc = gv_map_assoc(vm, *acc, gv_vec_nth(e, 0), gv_vec_nth(e, 1));
             }
-            return *acc;
+            gv_val r = *acc;
+            vm->cur->sp = acc;
+            return r;
         }
         if (x.t == GV_NIL) return coll;
         gv_throwf(vm, "ClassCastException", "class %s cannot be cast to class java.util.Map$Entry",
@@ -335,7 +339,8 @@ gv_val gv_nth(gv_vm *vm, gv_val coll, int64_t i, const gv_val *notfound) {
         int64_t k = 0;
         if (i >= 0)
             for (; s->t != GV_NIL; *s = gv_next(vm, *s), k++)
-                if (k == i) return gv_first(vm, *s);
+                if (k == i) { gv_val r = gv_first(vm, *s); vm->cur->sp = s; return r; }
+        vm->cur->sp = s;
         if (notfound) return *notfound;
         oob(vm, i, k);
     }
@@ -363,11 +368,14 @@ gv_val gv_get(gv_vm *vm, gv_val coll, gv_val k, gv_val notfound) {
 
 gv_val gv_vec_of(gv_vm *vm, gv_val x) {
     if (x.t == GV_VECTOR) return x;
+    gv_val *mark = vm->cur->sp;
     gv_vecb b;
     gv_vecb_init(vm, &b);
     gv_val *s = gv_push(vm, gv_seq(vm, x));
     for (; s->t != GV_NIL; *s = gv_next(vm, *s)) gv_vecb_add(vm, &b, gv_first(vm, *s));
-    return gv_vecb_done(vm, &b);
+    gv_val r = gv_vecb_done(vm, &b);
+    vm->cur->sp = mark;
+    return r;
 }
 
 /* ---- metadata ---------------------------------------------------------- */

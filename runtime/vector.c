@@ -13,7 +13,7 @@
  * no other vector has claimed it yet (tail->n == i), which is safe
  * because each vector reads only its own count - tailoff slots.  So a
  * tail's `n` may exceed what a given vector holds; code must go by
- * count.  The builder (gv_vecb_*) owns every node of the vector it is
+ * count (and a tail may keep alive a few values no live vector holds).  The builder (gv_vecb_*) owns every node of the vector it is
  * making (it always starts from nothing), gives them room for 32 slots
  * and fills them in place; once frozen, the vector is like any other.
  */

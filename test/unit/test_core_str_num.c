@@ -919,6 +919,7 @@ int main(void) {
         free(d);
     }
     gv_vm_set_gc_stress(vm, true);
+    vm->slice_steps = 1; /* every evaluator step is a safe point, so it collects */
     run_table(vm, "gc-stress");
     gv_vm_destroy(&vm);
     printf("test_core_str_num: %d passed, %d failed\n", passed, failed);

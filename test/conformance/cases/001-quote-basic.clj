@@ -1,0 +1,8 @@
+(prn 'a)
+(prn '(1 2 3))
+(prn ''a)
+(prn '[a b (c d)])
+(prn (quote {:a b}))
+(prn (first '(+ 1 2)))
+(prn (count '(a b c d)))
+(prn (symbol? 'x) (list? '(1)) (vector? '[1]))

@@ -1,0 +1,7 @@
+(prn `foo)
+(prn `map)
+(prn `(a b c))
+(prn `[x :k "s" 1])
+(prn `if)
+(prn `clojure.string/join)
+(prn (= `inc 'clojure.core/inc))

@@ -1,0 +1,8 @@
+(def a (atom 5))
+(prn @a)
+(prn (deref a))
+(prn '@a)
+(swap! a inc)
+(prn (+ @a @a))
+(def v #'a)
+(prn (= @v a))

@@ -1,0 +1,7 @@
+(def v ^:foo [1 2 3])
+(prn (meta v))
+(prn (meta ^{:a 1 :b "x"} [1]))
+(prn (meta '^:bar sym))
+(prn (meta (with-meta [1 2] {:k :v})))
+(prn (meta (vary-meta (with-meta {} {:n 1}) update :n inc)))
+(prn (= [1 2] (with-meta [1 2] {:x 1})))

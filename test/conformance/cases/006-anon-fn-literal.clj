@@ -1,0 +1,8 @@
+(prn (#(+ % 1) 41))
+(prn (#(* %1 %2) 6 7))
+(prn (#(vector %2 %1) :a :b))
+(prn (#(apply + %&) 1 2 3 4))
+(prn (#(list % %&) 1 2 3))
+(prn (map #(* % %) [1 2 3]))
+(prn (#(str %1 "-" %3) "a" "b" "c"))
+(prn ((fn [] (#(identity 7)))))

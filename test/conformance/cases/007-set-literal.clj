@@ -1,0 +1,8 @@
+(prn #{})
+(prn #{1})
+(prn (count #{1 2 3}))
+(prn (contains? #{:a :b} :a))
+(prn (#{:x :y} :y))
+(prn (#{:x :y} :z))
+(prn (conj #{} 1))
+(prn (= #{1 2 3} #{3 2 1}))

@@ -1,0 +1,8 @@
+(prn (re-find #"\d+" "abc123def456"))
+(prn (re-seq #"\d+" "a1b22c333"))
+(prn (re-matches #"(\w+)@(\w+)" "me@host"))
+(prn (re-matches #"\d+" "12a"))
+(prn (re-find #"(a)(b)?" "ac"))
+(prn #"a.c")
+(prn (re-seq #"[aeiou]" "education"))
+(prn (re-find #"\s+" "no-space"))

@@ -1,0 +1,8 @@
+(prn nil true false)
+(prn (nil? nil) (nil? false) (false? false) (true? 1))
+(prn (if nil :t :f) (if false :t :f) (if 0 :t :f) (if "" :t :f) (if [] :t :f))
+(prn (not nil) (not 0))
+(prn (boolean nil) (boolean :x))
+(println nil true)
+(prn (str nil) (str true))
+(prn (some? nil) (some? false))

@@ -1,0 +1,10 @@
+(defn safe [f]
+  (try (f) (catch ArithmeticException e :overflow)))
+(prn (safe #(+ 9223372036854775807 1)))
+(prn (safe #(inc 9223372036854775807)))
+(prn (safe #(dec -9223372036854775808)))
+(prn (safe #(* 4611686018427387904 2)))
+(prn (safe #(- -9223372036854775808 1)))
+(prn (safe #(* 3037000499 3037000499)))
+(prn (safe #(+ 1 2)))
+(prn (unchecked-add 9223372036854775807 1))

@@ -1,0 +1,8 @@
+(prn ##Inf ##-Inf)
+(prn (/ 1.0 0) (/ -1.0 0))
+(prn (NaN? ##NaN))
+(prn (= ##NaN ##NaN))
+(prn (> ##Inf 1e308))
+(prn (+ ##Inf 1))
+(prn (infinite? ##-Inf) (infinite? 1.0))
+(prn [##Inf 1.0])

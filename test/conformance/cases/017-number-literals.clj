@@ -1,0 +1,6 @@
+(prn 0xFF 0x10 -0x1)
+(prn 017)
+(prn 2r1010 16rFF 36rZZ)
+(prn 1e3 2.5e-2)
+(prn +5 -5)
+(prn (+ 0xA 1))

@@ -1,0 +1,8 @@
+(prn :a :b/c ::local)
+(prn (keyword "x") (keyword "ns" "x"))
+(prn (name :b/c) (namespace :b/c) (namespace :plain))
+(prn (keyword? :a) (keyword? 'a))
+(prn (:a {:a 1}) (:z {:a 1}) (:z {:a 1} :default))
+(prn (= :a (keyword "a")))
+(prn (identical? :k :k))
+(prn (str :a/b))

@@ -1,0 +1,8 @@
+(prn 'a 'ns/b)
+(prn (symbol "x") (symbol "my.ns" "y"))
+(prn (name 'ns/b) (namespace 'ns/b) (namespace 'b))
+(prn (= 'a (symbol "a")))
+(prn (symbol? 'a) (symbol? :a))
+(prn ('a {'a 1}) ('b {'a 1} :nope))
+(prn (str 'ns/b))
+(prn (symbol (name :kw)))

@@ -1,0 +1,8 @@
+(def v (vec (range 33)))
+(prn v)
+(prn (pop v))
+(prn (conj (vec (range 32)) :x))
+(prn (peek (vec (range 1025))))
+(prn (count (conj (vec (range 1056)) 1)))
+(prn (= (pop (vec (range 1057))) (vec (range 1056))))
+(prn (nth (assoc (vec (range 40)) 39 :last) 39))

@@ -1,0 +1,7 @@
+(def m8 (reduce (fn [m i] (assoc m (keyword (str "k" i)) i)) {} (range 8)))
+(prn m8)
+(def m9 (assoc m8 :k8 8))
+(prn m9)
+(prn (count m9) (get m9 :k3))
+(prn (dissoc m9 :k0))
+(prn (= m9 (into {} (seq m9))))

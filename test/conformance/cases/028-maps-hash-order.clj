@@ -1,0 +1,6 @@
+(prn (zipmap (range 20) (range 20)))
+(prn (into {} (map (fn [i] [i (* i i)]) (range 12))))
+(prn (hash-map :a 1 :b 2 :c 3))
+(prn (zipmap [:alpha :beta :gamma :delta :epsilon :zeta :eta :theta :iota :kappa] (range)))
+(prn (zipmap (map str "abcdefghij") (range)))
+(prn (keys (zipmap (range 10 20) (repeat :v))))

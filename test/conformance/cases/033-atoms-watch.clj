@@ -1,0 +1,8 @@
+(def a (atom 1))
+(add-watch a :log (fn [k r old new] (println "watch" k old "->" new)))
+(swap! a inc)
+(reset! a 10)
+(swap! a * 3)
+(remove-watch a :log)
+(swap! a inc)
+(prn @a)

@@ -1,0 +1,7 @@
+(prn (if true 1 2) (if false 1 2) (if nil 1))
+(prn (do))
+(prn (do 1 2 3))
+(do (println "side 1") (println "side 2"))
+(prn (if (> 3 2) (do (println "branch") :yes) :no))
+(prn (when false :x))
+(prn (if-not false :a :b))

@@ -1,0 +1,7 @@
+(prn (try (throw (ex-info "bad" {:code 7})) (catch Exception e (ex-data e))))
+(prn (try :no-error (catch Exception e :caught)))
+(prn (try (/ 1 0) (catch ArithmeticException e (ex-message e))))
+(prn (try (throw (ex-info "m" {})) (catch ArithmeticException e :arith) (catch Exception e :general)))
+(prn (try (try (throw (ex-info "inner" {})) (catch Exception e (throw (ex-info "outer" {:from (ex-message e)}))))
+          (catch Exception e [(ex-message e) (ex-data e)])))
+(prn (try 1 2 3 (finally 4)))

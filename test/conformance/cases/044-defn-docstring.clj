@@ -1,0 +1,8 @@
+(defn add "Adds two numbers." [a b] (+ a b))
+(prn (add 1 2))
+(prn (:doc (meta #'add)))
+(defn- private-fn [] :private)
+(prn (private-fn))
+(prn (:private (meta #'private-fn)))
+(defn two-bodies "doc" [x] (println "first") (* 2 x))
+(prn (two-bodies 4))

@@ -1,0 +1,10 @@
+(defmacro unless [test & body]
+  `(if ~test nil (do ~@body)))
+(prn (unless false :ran))
+(prn (unless true :ran))
+(defmacro my-and2 [a b] `(if ~a ~b ~a))
+(prn (my-and2 1 2) (my-and2 nil 2) (my-and2 false (throw (ex-info "no" {}))))
+(defmacro twice [form] `(do ~form ~form))
+(twice (println "hi"))
+(defmacro infix [[a op b]] (list op a b))
+(prn (infix (3 * 4)))

@@ -1,0 +1,7 @@
+(def ^:dynamic *depth* 0)
+(prn (var *depth*))
+(defn show [] *depth*)
+(prn (binding [*depth* 5] (show)))
+(prn (show))
+(def counter 0)
+(prn (var? #'counter) (var? counter))

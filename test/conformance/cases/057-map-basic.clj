@@ -1,0 +1,8 @@
+(prn (map inc [1 2 3]))
+(prn (map + [1 2 3] [10 20 30]))
+(prn (map vector [:a :b :c] [1 2]))
+(prn (map + [1 2] [3 4] [5 6]))
+(prn (map str "abc"))
+(prn (map first {:a 1 :b 2}))
+(prn (map inc nil))
+(prn (map (fn [x] (* x x)) (range 6)))

@@ -1,0 +1,8 @@
+(prn (filter even? (range 10)))
+(prn (remove even? (range 10)))
+(prn (filter #{:a :c} [:a :b :c :d]))
+(prn (filter (fn [[k v]] (> v 1)) {:a 1 :b 2 :c 3}))
+(prn (filter nil? [1 nil 2 nil]))
+(prn (remove nil? [1 nil 2 nil]))
+(prn (filterv odd? [1 2 3 4 5]))
+(prn (filter pos? []))

@@ -1,0 +1,6 @@
+(prn (reduce (fn [acc x] (if (> acc 10) (reduced acc) (+ acc x))) 0 (range)))
+(prn (reduce (fn [_ x] (when (= x 3) (reduced :found))) nil [1 2 3 4]))
+(prn (reduced? (reduced 1)) (reduced? 1))
+(prn @(reduced :v))
+(prn (reduce (fn [acc x] (if (neg? x) (reduced acc) (conj acc x))) [] [1 2 -1 3]))
+(prn (reduce + (take 100 (range))))

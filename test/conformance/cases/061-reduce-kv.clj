@@ -1,0 +1,5 @@
+(prn (reduce-kv (fn [acc k v] (+ acc v)) 0 {:a 1 :b 2 :c 3}))
+(prn (reduce-kv (fn [acc k v] (assoc acc v k)) {} {:a 1 :b 2}))
+(prn (reduce-kv (fn [acc i x] (+ acc (* i x))) 0 [10 20 30]))
+(prn (reduce-kv (fn [acc k v] (conj acc [k v])) [] {:x 1}))
+(prn (reduce-kv (fn [acc k v] (if (= k :b) (reduced k) acc)) nil {:a 1 :b 2 :c 3}))

@@ -1,0 +1,5 @@
+(prn (mapcat reverse [[1 2] [3 4]]))
+(prn (mapcat (fn [x] [x x]) [1 2 3]))
+(prn (mapcat identity [[1] [] [2 3]]))
+(prn (mapcat list [:a :b] [1 2]))
+(prn (mapcat #(repeat % %) [1 2 3]))

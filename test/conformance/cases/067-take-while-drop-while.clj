@@ -1,0 +1,7 @@
+(prn (take-while neg? [-2 -1 0 1 -3]))
+(prn (drop-while neg? [-2 -1 0 1 -3]))
+(prn (take-while #(< % 5) (range)))
+(prn (drop-while even? [2 4 6]))
+(prn (take-while even? []))
+(prn (split-with odd? [1 3 4 5 7]))
+(prn (take-while (complement #{\space}) "hello world"))

@@ -1,0 +1,7 @@
+(prn (group-by even? [1 2 3 4 5]))
+(prn (group-by count ["a" "bb" "c" "dd" "eee"]))
+(prn (group-by :type [{:type :x :v 1} {:type :y :v 2} {:type :x :v 3}]))
+(prn (frequencies [:a :b :a :c :a :b]))
+(prn (frequencies "hello"))
+(prn (frequencies []))
+(prn (get (frequencies (map #(mod % 3) (range 100))) 0))

@@ -1,0 +1,7 @@
+(prn (sort-by count ["ccc" "a" "bb"]))
+(prn (sort-by - [1 3 2]))
+(prn (sort-by :age [{:n "a" :age 30} {:n "b" :age 20} {:n "c" :age 25}]))
+(prn (sort-by count > ["a" "ccc" "bb"]))
+(prn (sort-by first [[2 :x] [1 :y] [2 :a] [1 :b]]))
+(prn (sort-by identity #(compare %2 %1) ["b" "c" "a"]))
+(prn (sort-by (juxt :a :b) [{:a 2 :b 1} {:a 1 :b 2} {:a 1 :b 1}]))

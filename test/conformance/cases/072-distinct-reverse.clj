@@ -1,0 +1,8 @@
+(prn (distinct [1 2 1 3 2 4]))
+(prn (distinct "abracadabra"))
+(prn (distinct []))
+(prn (dedupe [1 1 2 2 2 1 3 3]))
+(prn (reverse [1 2 3]))
+(prn (reverse "abc"))
+(prn (reverse []))
+(prn (distinct? 1 2 3) (distinct? 1 2 1))

@@ -1,0 +1,7 @@
+(prn (interleave [1 2 3] [:a :b :c]))
+(prn (interleave [1 2 3] [:a :b]))
+(prn (interleave [1 2] [3 4] [5 6]))
+(prn (interpose ", " ["a" "b" "c"]))
+(prn (apply str (interpose "-" [1 2 3])))
+(prn (interpose :x []))
+(prn (interleave (range) "xyz"))

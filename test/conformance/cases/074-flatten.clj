@@ -1,0 +1,6 @@
+(prn (flatten [1 [2 [3 [4]]] 5]))
+(prn (flatten '(1 (2 3) ((4)))))
+(prn (flatten []))
+(prn (flatten [[] [[]]]))
+(prn (flatten [1 {:a 2} #{3}]))
+(prn (flatten nil))

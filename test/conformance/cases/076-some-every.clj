@@ -1,0 +1,8 @@
+(prn (some even? [1 3 4 5]))
+(prn (some even? [1 3 5]))
+(prn (some #{2 3} [1 2 3]))
+(prn (some :a [{:b 1} {:a 5}]))
+(prn (every? pos? [1 2 3]) (every? pos? [1 -2]) (every? pos? []))
+(prn (not-any? neg? [1 2]) (not-any? neg? [1 -2]))
+(prn (not-every? odd? [1 3]) (not-every? odd? [1 2]))
+(prn (some identity [nil false 0]))

@@ -1,0 +1,8 @@
+(prn (zipmap [:a :b :c] [1 2 3]))
+(prn (zipmap [:a :b] [1]))
+(prn (zipmap [] []))
+(prn (keys {:a 1 :b 2}))
+(prn (vals {:a 1 :b 2}))
+(prn (keys {}) (vals {}))
+(prn (sort (keys (zipmap (range 15) (range)))))
+(prn (reduce + (vals (zipmap (range 15) (range)))))

@@ -1,0 +1,8 @@
+(prn (first [1 2]) (first []) (first nil))
+(prn (second [1 2]) (second [1]))
+(prn (rest [1 2 3]) (rest [1]) (rest []) (rest nil))
+(prn (next [1 2 3]) (next [1]) (next []))
+(prn (last [1 2 3]) (last []))
+(prn (butlast [1 2 3]) (butlast [1]))
+(prn (ffirst [[1 2] [3]]) (nfirst [[1 2]]) (fnext [1 2]) (nnext [1 2 3]))
+(prn (first {:a 1}) (first "xyz") (first #{}))

@@ -1,0 +1,6 @@
+(prn (nth [1 2 3] 0) (nth '(1 2 3) 2) (nth "abc" 1))
+(prn (nth [1 2] 5 :default) (nth nil 0))
+(prn (count nil) (count []) (count {:a 1}) (count #{1 2}) (count "abc"))
+(prn (count (range 10)) (count (map inc [1 2 3])))
+(prn (nth (range 100) 99))
+(prn (bounded-count 5 (range)))

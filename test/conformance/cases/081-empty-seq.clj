@@ -1,0 +1,7 @@
+(prn (empty? []) (empty? [1]) (empty? nil) (empty? "") (empty? {}))
+(prn (seq []) (seq [1 2]) (seq nil) (seq "") (seq "ab"))
+(prn (not-empty []) (not-empty [1]))
+(prn (seq {:a 1}))
+(prn (empty [1 2]) (empty {:a 1}) (empty '(1)) (empty #{1}))
+(prn (if (seq []) :some :none))
+(prn (coll? []) (coll? "s") (seqable? "s") (sequential? [1]) (sequential? #{1}))

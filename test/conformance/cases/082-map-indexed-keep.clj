@@ -1,0 +1,8 @@
+(prn (map-indexed vector [:a :b :c]))
+(prn (map-indexed (fn [i x] (* i x)) [5 5 5]))
+(prn (keep #(when (even? %) (* % %)) (range 7)))
+(prn (keep :a [{:a 1} {:b 2} {:a false}]))
+(prn (keep-indexed (fn [i x] (when (odd? i) x)) [:a :b :c :d]))
+(prn (keep identity [nil 1 false 2]))
+(prn (mapv inc [1 2 3]))
+(prn (mapv + [1 2] [3 4]))

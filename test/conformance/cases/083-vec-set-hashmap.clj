@@ -1,0 +1,7 @@
+(prn (vec '(1 2 3)) (vec "ab") (vec {:a 1}))
+(prn (set [1 2 2]) (set nil))
+(prn (hash-map) (hash-map :a 1))
+(prn (= (hash-map :a 1 :b 2) {:b 2 :a 1}))
+(prn (vector) (vector nil))
+(prn (list* [1 2]) (list* 1 nil) (list* 1 2 '(3)))
+(prn (array-map :z 1 :a 2))

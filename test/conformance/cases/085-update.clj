@@ -1,0 +1,7 @@
+(prn (update {:a 1} :a inc))
+(prn (update {:a 1} :a + 10 20))
+(prn (update {} :n (fnil inc 0)))
+(prn (update [1 2 3] 1 * 100))
+(prn (update {:l [1]} :l conj 2 3))
+(prn (update {:a {:b 1}} :a assoc :c 2))
+(prn (update {:x nil} :x str "s"))

@@ -1,0 +1,8 @@
+(prn (merge {:a 1} {:b 2} {:a 3}))
+(prn (merge {:a 1} nil))
+(prn (merge))
+(prn (merge nil {:a 1}))
+(prn (merge-with + {:a 1 :b 2} {:a 10 :c 5} {:a 100}))
+(prn (merge-with into {:l [1]} {:l [2 3]}))
+(prn (merge-with (fn [a b] b) {:k 1} {:k 2}))
+(prn (merge {:a 1 :b 2} {:c 3 :d 4} {:e 5 :f 6} {:g 7 :h 8}))

@@ -1,0 +1,8 @@
+(prn (when true :a :b))
+(prn (when nil :a))
+(prn (when-not false :x))
+(prn (when-not 1 :x))
+(when (pos? 1) (println "one") (println "two"))
+(prn (when (seq []) :never))
+(prn (when-first [x [9 8]] x))
+(prn (when-first [x []] x))

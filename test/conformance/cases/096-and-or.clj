@@ -1,0 +1,7 @@
+(prn (and) (or))
+(prn (and 1 2 3) (and 1 nil 3) (and false nil))
+(prn (or nil false 5) (or nil false) (or false nil))
+(prn (and true (do (println "evaluated") :x)))
+(prn (or 1 (do (println "not evaluated") 2)))
+(prn (and (pos? 1) (even? 2)))
+(prn (or (:a {}) (:b {:b :found})))

@@ -1,0 +1,8 @@
+(prn (-> 5 inc (* 2) str))
+(prn (->> [1 2 3 4] (map inc) (filter even?) (reduce +)))
+(prn (-> {:a {:b 1}} :a :b))
+(prn (-> [1 2] (conj 3) count))
+(prn (->> (range 10) (take 3) (map #(* % %))))
+(prn (-> 10 (- 3) (/ 7)))
+(prn (->> 10 (- 3)))
+(prn (-> 1 (list 2) vec))

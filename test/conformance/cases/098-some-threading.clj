@@ -1,0 +1,5 @@
+(prn (some-> {:a {:b 5}} :a :b inc))
+(prn (some-> {:a {}} :a :b inc))
+(prn (some->> [1 2 3] (map inc) (reduce +)))
+(prn (some->> nil (map inc)))
+(prn (some-> 1 inc (when-not nil) dec))

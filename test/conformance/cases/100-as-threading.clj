@@ -1,0 +1,5 @@
+(prn (as-> 5 x (inc x) (* x x) (- x 1)))
+(prn (as-> [1 2 3] v (conj v 4) (map inc v) (apply + v)))
+(prn (as-> {:a 1} m (assoc m :b (inc (:a m))) (vals m)))
+(prn (as-> "abc" s (str s "def") (count s)))
+(prn (-> 3 (as-> n (* n n) (+ n 1))))

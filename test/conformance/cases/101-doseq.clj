@@ -1,0 +1,7 @@
+(doseq [x [1 2 3]] (println "x" x))
+(doseq [x [1 2] y [:a :b]] (prn [x y]))
+(doseq [x (range 6) :when (odd? x)] (prn x))
+(doseq [x (range 10) :while (< x 3)] (prn x))
+(doseq [x [1 2] :let [y (* x 100)]] (prn y))
+(prn (doseq [x []] (prn x)))
+(doseq [[k v] {:a 1 :b 2}] (println k "->" v))

@@ -1,0 +1,8 @@
+(prn ((juxt first last count) [1 2 3 4]))
+(prn ((juxt :a :b) {:a 1 :b 2}))
+(prn (map (juxt identity #(* % %)) [1 2 3]))
+(prn ((complement even?) 3))
+(prn (filter (complement nil?) [nil 1 nil 2]))
+(prn (identity 42) (identity nil))
+(prn ((constantly :k) 1 2 3) ((constantly nil)))
+(prn (map (constantly 0) [1 2 3]))

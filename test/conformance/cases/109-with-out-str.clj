@@ -1,0 +1,8 @@
+(def s (with-out-str (print "a") (println "b") (prn :c)))
+(prn s)
+(prn (count s))
+(prn (with-out-str))
+(prn (with-out-str (dotimes [i 3] (print i))))
+(def nested (with-out-str (print "outer") (print (with-out-str (print "inner")))))
+(prn nested)
+(prn (with-out-str (pr "q")))

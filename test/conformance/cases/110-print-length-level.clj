@@ -1,0 +1,8 @@
+(binding [*print-length* 3] (prn (range 10)))
+(binding [*print-length* 2] (prn [1 2 3] {:a 1 :b 2 :c 3}))
+(binding [*print-length* 5] (prn (range)))
+(binding [*print-level* 2] (prn [1 [2 [3 [4]]]]))
+(binding [*print-level* 1] (prn {:a {:b 1}}))
+(binding [*print-length* 0] (prn [1 2]))
+(binding [*print-length* 2] (prn (pr-str [1 2 3])))
+(prn (range 4))

@@ -1,0 +1,8 @@
+(prn (compare 1 2) (compare 2 1) (compare 1 1))
+(prn (neg? (compare "apple" "banana")) (pos? (compare "b" "a")) (compare "x" "x"))
+(prn (compare :a :b) (compare :b :a))
+(prn (compare [1 2] [1 3]) (compare [1 2 3] [1 2]))
+(prn (compare nil 1) (compare 1 nil) (compare nil nil))
+(prn (compare false true))
+(prn (sort-by identity compare [3 1 2]))
+(prn (compare 1.5 2))

@@ -1,0 +1,8 @@
+(require '[clojure.string :as str])
+(prn (str/includes? "hello world" "o w"))
+(prn (str/includes? "hello" "z"))
+(prn (str/starts-with? "clojure" "clo") (str/starts-with? "clojure" "jure"))
+(prn (str/ends-with? "clojure" "jure") (str/ends-with? "x" "xx"))
+(prn (str/index-of "banana" "an") (str/last-index-of "banana" "an") (str/index-of "abc" "z"))
+(prn (str/reverse "stressed"))
+(prn (filter #(str/starts-with? % "a") ["apple" "banana" "avocado"]))

@@ -1,0 +1,8 @@
+(require '[clojure.string :as str])
+(prn (str/replace "a-b-c" "-" "+"))
+(prn (str/replace "hello" #"l+" "L"))
+(prn (str/replace "a1b22c333" #"\d+" (fn [m] (str (count m)))))
+(prn (str/replace "aaa" "a" "bb"))
+(prn (str/replace-first "x.x.x" "." "!"))
+(prn (str/replace "abc" \b \B))
+(prn (str/replace "no match" #"z" "y"))

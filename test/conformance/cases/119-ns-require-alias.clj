@@ -1,0 +1,10 @@
+(ns my.app
+  (:require [clojure.string :as str]))
+(defn shout [s] (str (str/upper-case s) "!"))
+(prn (shout "hey"))
+(prn ::local)
+(prn `shout)
+(prn (str/join "|" (map shout ["a" "b"])))
+(prn (namespace ::x))
+(defn two [a b] [a b])
+(prn (try (two 1) (catch Exception e (ex-message e))))

@@ -1,0 +1,7 @@
+(prn (format "%d items" 3))
+(prn (format "%s and %s" "a" :b))
+(prn (format "[%5d]" 42) (format "[%-5d]" 42) (format "[%05d]" 42))
+(prn (format "%.2f" 3.14159))
+(prn (format "%x" 255))
+(prn (format "%s%%" 50))
+(prn (format "%s" [1 2]))

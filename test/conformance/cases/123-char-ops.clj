@@ -1,0 +1,8 @@
+(prn (map int "AZaz09"))
+(prn (map char [72 105]))
+(prn (apply str (map #(char (+ (int %) 1)) "HAL")))
+(prn (sort [\c \a \b]))
+(prn (= \a \a) (compare \a \b))
+(prn (frequencies (filter #(= % \s) "mississippi")))
+(prn (str \x) (str \newline))
+(prn (filter #{\a \e \i \o \u} "education"))

@@ -1,0 +1,8 @@
+(prn (try (nth [] 5) (catch IndexOutOfBoundsException e :index-error)))
+(prn (try (nth [1 2 3] -1) (catch IndexOutOfBoundsException e :index-error)))
+(prn (try (nth '(1 2) 9) (catch IndexOutOfBoundsException e :index-error)))
+(prn (try (nth "abc" 3) (catch IndexOutOfBoundsException e :index-error)))
+(prn (try (assoc [1 2] 5 :x) (catch IndexOutOfBoundsException e :index-error)))
+(prn (try (subvec [1 2 3] 2 5) (catch IndexOutOfBoundsException e :index-error)))
+(prn (try ([1 2] 2) (catch IndexOutOfBoundsException e :index-error)))
+(prn (nth [] 5 :ok-default))

@@ -1,0 +1,7 @@
+(prn (try (1 2 3) (catch Exception e :not-a-fn)))
+(prn (try ("str" 1) (catch Exception e :not-a-fn)))
+(prn (try (let [f nil] (f)) (catch Exception e :nil-not-fn)))
+(prn (try ((first [42])) (catch Exception e :not-a-fn)))
+(prn (try (+ 1 "a") (catch ClassCastException e :class-cast)))
+(prn (try (inc nil) (catch Exception e :npe)))
+(prn (try (first 5) (catch IllegalArgumentException e :not-seqable)))

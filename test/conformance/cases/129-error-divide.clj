@@ -1,0 +1,6 @@
+(prn (try (/ 1 0) (catch ArithmeticException e (ex-message e))))
+(prn (try (quot 10 0) (catch ArithmeticException e :quot-zero)))
+(prn (try (mod 10 0) (catch ArithmeticException e :mod-zero)))
+(prn (try (rem 10 0) (catch ArithmeticException e :rem-zero)))
+(prn (/ 1.0 0) (/ 0 1))
+(prn (try (/ 0 0) (catch Exception e (ex-message e))))

@@ -1,0 +1,7 @@
+(defn runaway [n] (inc (runaway (inc n))))
+(prn (try (runaway 0) (catch StackOverflowError e :stack-overflow)))
+(defn runaway2 [n] (+ 1 (runaway2 n)))
+(prn (try (runaway2 0) (catch Throwable t :caught-throwable)))
+(println "still running")
+(defn depth [n] (if (zero? n) 0 (inc (depth (dec n)))))
+(prn (depth 1000))

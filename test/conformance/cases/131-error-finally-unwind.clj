@@ -1,0 +1,8 @@
+(def log (atom []))
+(defn step [k] (swap! log conj k))
+(defn a [] (try (step :a-try) (throw (ex-info "boom" {})) (finally (step :a-finally))))
+(defn b [] (try (step :b-try) (a) (step :b-unreached) (finally (step :b-finally))))
+(prn (try (b) (catch Exception e (step :caught) (ex-message e))))
+(prn @log)
+(prn (try (try 1 (finally (step :only-finally))) (catch Exception e :no)))
+(prn (last @log))

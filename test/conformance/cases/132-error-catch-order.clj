@@ -1,0 +1,11 @@
+(defn classify [f]
+  (try (f)
+       (catch ArithmeticException e :arith)
+       (catch IndexOutOfBoundsException e :index)
+       (catch IllegalArgumentException e :illegal-arg)
+       (catch Exception e :other)))
+(prn (classify #(/ 5 0)))
+(prn (classify #(nth [] 1)))
+(prn (classify #(throw (ex-info "x" {}))))
+(prn (classify #(case 1 2 :two)))
+(prn (classify (constantly :fine)))

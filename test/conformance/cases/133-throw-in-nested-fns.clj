@@ -1,0 +1,7 @@
+(defn level3 [x] (if (> x 2) (throw (ex-info "too big" {:x x})) x))
+(defn level2 [x] (+ 10 (level3 x)))
+(defn level1 [xs] (mapv level2 xs))
+(prn (level1 [1 2]))
+(prn (try (level1 [1 5]) (catch Exception e (ex-data e))))
+(prn (try (doall (map level3 [1 2 3])) (catch Exception e (ex-message e))))
+(prn (try (reduce (fn [a x] (level3 x)) 0 [0 1 9]) (catch Exception e (:x (ex-data e)))))

@@ -1,0 +1,13 @@
+(def ^:dynamic *level* :info)
+(defn log-level [] *level*)
+(prn (log-level))
+(binding [*level* :debug]
+  (prn (log-level))
+  (binding [*level* :trace] (prn (log-level)))
+  (prn (log-level)))
+(prn (log-level))
+(def ^:dynamic *a* 1)
+(def ^:dynamic *b* 2)
+(prn (binding [*a* 10 *b* 20] (+ *a* *b*)))
+(prn (try (binding [*a* 99] (throw (ex-info "x" {}))) (catch Exception e *a*)))
+(binding [*a* 5] (set! *a* 6) (prn *a*))

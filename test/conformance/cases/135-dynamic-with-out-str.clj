@@ -1,0 +1,7 @@
+(def ^:dynamic *indent* "")
+(defn line [s] (println (str *indent* s)))
+(defn nested [f] (binding [*indent* (str *indent* "  ")] (f)))
+(line "top")
+(nested #(do (line "one") (nested (fn [] (line "two")))))
+(line "back")
+(print (with-out-str (binding [*indent* ">"] (line "captured"))))

@@ -1,0 +1,8 @@
+(require '[clojure.string :as str])
+(def text "the quick brown fox jumps over the lazy dog the fox")
+(def words (str/split text #"\s+"))
+(def freq (frequencies words))
+(prn (get freq "the") (get freq "fox") (get freq "cat"))
+(prn (take 3 (sort-by (fn [[w c]] [(- c) w]) freq)))
+(prn (count freq))
+(prn (->> words (map count) frequencies (sort-by key)))

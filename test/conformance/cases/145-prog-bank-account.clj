@@ -1,0 +1,17 @@
+(defn make-account [balance] (atom {:balance balance :history []}))
+(defn deposit! [acct amt]
+  (swap! acct (fn [a] (-> a (update :balance + amt) (update :history conj [:deposit amt])))))
+(defn withdraw! [acct amt]
+  (if (> amt (:balance @acct))
+    (throw (ex-info "Insufficient funds" {:balance (:balance @acct) :requested amt}))
+    (swap! acct (fn [a] (-> a (update :balance - amt) (update :history conj [:withdraw amt]))))))
+(def acct (make-account 100))
+(deposit! acct 50)
+(withdraw! acct 30)
+(prn (:balance @acct))
+(prn (try (withdraw! acct 500) (catch Exception e [(ex-message e) (ex-data e)])))
+(prn (:history @acct))
+(defn transfer! [from to amt] (withdraw! from amt) (deposit! to amt))
+(def other (make-account 0))
+(transfer! acct other 20)
+(prn (:balance @acct) (:balance @other))

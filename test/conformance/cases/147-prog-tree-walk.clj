@@ -1,0 +1,11 @@
+(def tree {:value 1 :children [{:value 2 :children [{:value 4 :children []}]}
+                               {:value 3 :children [{:value 5 :children []} {:value 6 :children []}]}]})
+(defn tree-sum [t] (+ (:value t) (reduce + (map tree-sum (:children t)))))
+(prn (tree-sum tree))
+(defn depth [t] (inc (reduce max 0 (map depth (:children t)))))
+(prn (depth tree))
+(defn leaves [t] (if (empty? (:children t)) [(:value t)] (mapcat leaves (:children t))))
+(prn (leaves tree))
+(defn tmap [f t] (-> t (update :value f) (update :children #(mapv (partial tmap f) %))))
+(prn (tree-sum (tmap #(* 10 %) tree)))
+(prn (map :value (tree-seq #(seq (:children %)) :children tree)))

@@ -1,0 +1,6 @@
+(defn rle [s] (map (fn [g] [(count g) (first g)]) (partition-by identity s)))
+(prn (rle "aaabccdddd"))
+(defn rle-str [s] (apply str (mapcat (fn [[n c]] [n c]) (rle s))))
+(prn (rle-str "aaabccdddd"))
+(defn unrle [pairs] (apply str (mapcat (fn [[n c]] (repeat n c)) pairs)))
+(prn (unrle (rle "wwwwbbbw")))

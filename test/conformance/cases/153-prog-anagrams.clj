@@ -1,0 +1,6 @@
+(def words ["listen" "silent" "enlist" "google" "gogole" "cat" "act" "dog"])
+(def groups (group-by sort words))
+(prn (count groups))
+(prn (sort (map count (vals groups))))
+(prn (get groups (sort "tac")))
+(prn (filter #(> (count %) 1) (map (comp vec sort) (vals groups))))

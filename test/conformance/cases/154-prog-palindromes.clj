@@ -1,0 +1,5 @@
+(require '[clojure.string :as str])
+(defn clean [s] (str/lower-case (str/replace s #"[^A-Za-z]" "")))
+(defn palindrome? [s] (let [c (clean s)] (= c (str/reverse c))))
+(prn (map palindrome? ["racecar" "A man, a plan, a canal: Panama" "hello" ""]))
+(prn (filter #(= (str %) (str/reverse (str %))) (range 100 200)))

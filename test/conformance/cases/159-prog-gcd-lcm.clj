@@ -1,0 +1,7 @@
+(defn gcd [a b] (if (zero? b) a (recur b (mod a b))))
+(defn lcm [a b] (quot (* a b) (gcd a b)))
+(prn (gcd 48 18) (gcd 17 5) (gcd 0 9))
+(prn (lcm 4 6) (reduce lcm (range 1 11)))
+(defn factors [n] (loop [n n d 2 acc []] (cond (= n 1) acc (zero? (mod n d)) (recur (quot n d) d (conj acc d)) :else (recur n (inc d) acc))))
+(prn (factors 360) (factors 97))
+(prn (frequencies (factors 360)))

@@ -1,0 +1,6 @@
+(def transitions {:idle {:start :running} :running {:pause :paused :stop :idle} :paused {:resume :running :stop :idle}})
+(defn step [state event] (get-in transitions [state event] state))
+(prn (reductions step :idle [:start :pause :resume :stop :bogus]))
+(prn (reduce step :idle [:start :pause]))
+(def machine (atom :idle))
+(doseq [e [:start :stop :start]] (swap! machine step e) (println e "=>" @machine))

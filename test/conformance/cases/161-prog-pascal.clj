@@ -1,0 +1,5 @@
+(defn next-row [row] (mapv + (cons 0 row) (conj row 0)))
+(doseq [row (take 7 (iterate next-row [1]))] (prn row))
+(prn (nth (iterate next-row [1]) 20))
+(prn (map #(reduce + %) (take 10 (iterate next-row [1]))))
+(prn (count (nth (iterate next-row [1]) 50)))

@@ -1,0 +1,10 @@
+(def todos (atom []))
+(defn add-todo! [text] (swap! todos conj {:id (inc (count @todos)) :text text :done false}))
+(defn complete! [id] (swap! todos (fn [ts] (mapv #(if (= (:id %) id) (assoc % :done true) %) ts))))
+(add-todo! "write tests")
+(add-todo! "run tests")
+(add-todo! "ship")
+(complete! 2)
+(doseq [{:keys [id text done]} @todos]
+  (println (str id ". [" (if done "x" " ") "] " text)))
+(prn (count (remove :done @todos)))

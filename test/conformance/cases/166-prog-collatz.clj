@@ -1,0 +1,5 @@
+(defn collatz-len [n] (loop [n n c 1] (if (= n 1) c (recur (if (even? n) (quot n 2) (inc (* 3 n))) (inc c)))))
+(prn (map collatz-len (range 1 11)))
+(prn (apply max-key collatz-len (range 1 1000)))
+(prn (collatz-len 27))
+(prn (take 10 (iterate #(if (even? %) (quot % 2) (inc (* 3 %))) 7)))

@@ -1,0 +1,6 @@
+(defn running-total [xs] (reductions + xs))
+(prn (running-total [1 2 3 4 5]))
+(prn (reductions conj [] [:a :b :c]))
+(prn (reductions + 100 [1 2 3]))
+(prn (reductions max [3 1 4 1 5 9 2 6]))
+(prn (last (reductions * (range 1 8))))

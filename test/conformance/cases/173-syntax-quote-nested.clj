@@ -1,0 +1,8 @@
+(def n 3)
+(prn `[:a ~n {:b ~(inc n)} #{~(* n 10)}])
+(prn `(1 (2 ~n) [3 ~@(range n)]))
+(prn (eval `(let [a# ~n b# 4] (+ a# b#))))
+(prn `~n)
+(prn `"string" `:kw `1)
+(prn (let [xs '(a b)] `(list ~@xs)))
+(prn `(fn [] ~(str "s" n)))

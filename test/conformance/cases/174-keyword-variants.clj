@@ -1,0 +1,8 @@
+(prn :a.b/c (namespace :a.b/c) (name :a.b/c))
+(prn (keyword "with space"))
+(prn :kebab-case-kw :snake_kw :with?mark :bang!)
+(prn (keyword nil "x"))
+(prn (= ::foo :user/foo))
+(prn (sort [:b :a/z :a :c/a]))
+(prn (map name [:x 'y "z"]))
+(prn (keyword :already))

@@ -1,0 +1,7 @@
+(prn (bit-and 12 10) (bit-or 12 10) (bit-xor 12 10))
+(prn (bit-not 0) (bit-not 7))
+(prn (bit-shift-left 1 10) (bit-shift-right 1024 3))
+(prn (bit-shift-right -16 2) (unsigned-bit-shift-right -1 60))
+(prn (bit-test 5 0) (bit-test 5 1))
+(prn (bit-set 0 4) (bit-clear 31 0) (bit-flip 8 3))
+(prn (bit-and-not 15 5))

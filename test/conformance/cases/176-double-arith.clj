@@ -1,0 +1,8 @@
+(prn (inc 1.5) (dec 0.5))
+(prn (* 0.5 4) (/ 9.0 2) (- 0.25))
+(prn (mod 5.5 2) (rem -5.5 2) (quot 7.0 2))
+(prn (+ 1.0E10 1) (* 1e-3 1e-3))
+(prn (/ 3 1.5) (/ 1 4.0) (/ 6 3.0))
+(prn (reduce + (repeat 10 0.1)))
+(prn (min 1.0 2) (max -1.5 -2))
+(prn (long 1e15) (int 2.999) (long -0.5))

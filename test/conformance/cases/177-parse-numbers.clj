@@ -1,0 +1,5 @@
+(prn (parse-long "42") (parse-long "-7") (parse-long "x1") (parse-long "1.5"))
+(prn (parse-double "1.5") (parse-double "1e3") (parse-double "abc"))
+(prn (parse-boolean "true") (parse-boolean "false") (parse-boolean "yes"))
+(prn (map parse-long ["1" "22" "333"]))
+(prn (reduce + (keep parse-long ["1" "x" "2"])))

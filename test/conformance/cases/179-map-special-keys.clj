@@ -1,0 +1,7 @@
+(def m {nil :nil-key [1 2] :vec-key "s" :str-key 1 :one 1.5 :dbl})
+(prn (get m nil) (get m [1 2]) (get m '(1 2)) (get m "s") (get m 1) (get m 1.5))
+(prn (count m))
+(prn (contains? m nil))
+(prn (get {{:a 1} :map-key} {:a 1}))
+(prn (get {#{1 2} :set-key} #{2 1}))
+(prn (assoc {} false 0 true 1))

@@ -1,0 +1,7 @@
+(declare my-odd?)
+(defn my-even? [n] (if (zero? n) true #(my-odd? (dec n))))
+(defn my-odd? [n] (if (zero? n) false #(my-even? (dec n))))
+(prn (trampoline my-even? 100000))
+(prn (trampoline my-odd? 7))
+(prn (trampoline (fn [] (fn [] :done))))
+(prn (trampoline + 1 2))

@@ -1,0 +1,8 @@
+(def r (let [x (try (/ 10 0) (catch ArithmeticException _ -1))] (* x 2)))
+(prn r)
+(prn (+ 1 (try 2 (finally 100))))
+(prn (try (finally (println "empty body finally"))))
+(prn (vec (for [x [1 0 2]] (try (/ 10 x) (catch ArithmeticException _ :inf)))))
+(prn (try nil (catch Exception e :x)))
+(defn parse [s] (try (let [n (parse-long s)] (if n n (throw (ex-info "bad" {:s s})))) (catch Exception e (ex-data e))))
+(prn (map parse ["12" "ab"]))

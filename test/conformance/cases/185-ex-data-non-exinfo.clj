@@ -1,0 +1,5 @@
+(prn (try (/ 1 0) (catch Exception e (ex-data e))))
+(prn (try (/ 1 0) (catch Exception e (ex-cause e))))
+(prn (ex-data {:not :an-exception}))
+(prn (ex-message "not an exception"))
+(prn (try (throw (ex-info "msg" {:a 1})) (catch Throwable t (ex-message t))))

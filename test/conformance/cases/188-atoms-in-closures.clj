@@ -1,0 +1,15 @@
+(defn make-counter []
+  (let [n (atom 0)]
+    (fn ([] @n) ([delta] (swap! n + delta)))))
+(def c (make-counter))
+(c 5)
+(c 10)
+(prn (c))
+(def counters (vec (repeatedly 3 make-counter)))
+((counters 1) 7)
+(prn (mapv #(%) counters))
+(def registry (atom {}))
+(defn register! [k f] (swap! registry assoc k f))
+(register! :double #(* 2 %))
+(register! :neg -)
+(prn ((:double @registry) 21) ((@registry :neg) 5))

@@ -1,0 +1,7 @@
+(prn (= [1 2 3] (vec (range 1 4))))
+(prn (= (vec (range 100)) (range 100)))
+(prn (= (conj (vec (range 31)) 31) (vec (range 32))))
+(prn (= (hash (vec (range 50))) (hash (range 50))))
+(prn (= [] '()) (= [] {}) (= [nil] [nil]))
+(prn (= (subvec [0 1 2 3] 1 3) [1 2]))
+(prn (get {[1 2] :ok} (subvec [0 1 2] 1)))

@@ -1,0 +1,8 @@
+(def big (vec (range 100000)))
+(prn (count big) (big 99999) (big 54321))
+(def b2 (reduce #(assoc %1 %2 (- %2)) big (range 0 100000 9973)))
+(prn (map b2 (range 0 100000 9973)))
+(prn (big 9973))
+(def shrunk (nth (iterate pop big) 70000))
+(prn (count shrunk) (peek shrunk))
+(prn (reduce + (subvec big 500 600)))

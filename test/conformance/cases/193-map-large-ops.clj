@@ -1,0 +1,7 @@
+(def m (into {} (map (fn [i] [(keyword (str "k" i)) i]) (range 100))))
+(prn (count m) (:k42 m) (:k100 m))
+(def m2 (reduce dissoc m (map #(keyword (str "k" %)) (range 0 100 2))))
+(prn (count m2) (:k41 m2) (:k42 m2))
+(prn (reduce + (vals m2)))
+(prn (= m (merge m2 (apply dissoc m (keys m2)))))
+(prn (sort (take 5 (sort (map name (keys m2))))))

@@ -1,0 +1,7 @@
+(prn (set (map #(* % 1000) (range 12))))
+(prn (zipmap (range 100 110) (range)))
+(prn (into #{} (map str (range 15))))
+(prn (set [:red :green :blue :yellow :black :white :orange]))
+(prn (into {} (map vector [:one :two :three :four :five :six :seven :eight :nine] (range))))
+(prn (frequencies (map #(mod % 10) (range 95))))
+(prn (group-by #(mod % 10) (range 20)))

@@ -1,0 +1,8 @@
+(defn union [a b] (reduce conj a b))
+(defn intersection [a b] (set (filter a b)))
+(defn difference [a b] (set (remove b a)))
+(def a #{1 2 3 4})
+(def b #{3 4 5})
+(prn (sort (union a b)) (sort (intersection a b)) (sort (difference a b)))
+(prn (= (union a b) (union b a)))
+(prn (every? a (intersection a b)))

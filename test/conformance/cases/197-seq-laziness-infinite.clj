@@ -1,0 +1,8 @@
+(prn (first (filter #(> % 1000) (range))))
+(prn (take 5 (map * (range) (range))))
+(prn (take 3 (remove even? (iterate inc 0))))
+(prn (nth (cycle [:a :b :c]) 100))
+(prn (take 4 (drop 1000000 (range))))
+(prn (take 5 (interleave (repeat :x) (range))))
+(prn (take 3 (mapcat #(repeat 2 %) (range))))
+(prn (take-while #(< % 30) (map #(* % %) (range))))

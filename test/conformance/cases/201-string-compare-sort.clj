@@ -1,0 +1,8 @@
+(require '[clojure.string :as str])
+(prn (sort ["banana" "Apple" "cherry" "apple"]))
+(prn (sort-by str/lower-case ["banana" "Apple" "cherry"]))
+(prn (sort-by count ["ccc" "bb" "a" "dd"]))
+(prn (= "abc" "abc") (= "abc" "ABC") (= (str/upper-case "abc") "ABC"))
+(prn (sort ["a10" "a2" "a1"]))
+(prn (apply max-key count ["x" "xyz" "xy"]))
+(prn (sort-by (juxt count identity) ["bb" "a" "c" "aa"]))

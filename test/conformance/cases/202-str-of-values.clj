@@ -1,0 +1,7 @@
+(prn (str 1) (str 1.5) (str -0.0) (str 1e-7))
+(prn (str :kw) (str 'sym) (str \c) (str "s"))
+(prn (str nil) (str true) (str false))
+(prn (str [1 "a" :b]) (str {:a "x"}) (str #{}))
+(prn (str '(1 2)) (str '()))
+(prn (str [nil]) (str [1.0 \a]))
+(prn (str) (str "" "") (str 1 2 3))

@@ -1,0 +1,7 @@
+(prn "quote\" back\\slash")
+(prn "\r\t\n")
+(prn [\space \newline \tab \a \\ \"])
+(println "multi\nline")
+(prn (str \\))
+(prn (pr-str "\\n"))
+(prn (count "\\n") (count "\n"))

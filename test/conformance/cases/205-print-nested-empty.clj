@@ -1,0 +1,7 @@
+(prn [[] {} #{} '() ""])
+(prn {:a []} {:b {}} [nil])
+(prn (list [] (list)))
+(prn (map identity []))
+(prn (filter odd? [2 4]))
+(prn (vector (list)))
+(println [] {} '() "")

@@ -1,0 +1,7 @@
+(let [[c1 c2 & cs] "hello"] (prn c1 c2 cs))
+(let [[a b] (range 10)] (prn a b))
+(let [[a b] (map inc [1 2 3])] (prn a b))
+(let [[k v] (first {:key :val})] (prn k v))
+(let [{:keys [a]} {:a 1} [b] [2]] (prn (+ a b)))
+(defn head-tail [[h & t]] {:h h :t t})
+(prn (head-tail [1]) (head-tail []) (head-tail "ab"))

@@ -1,0 +1,6 @@
+(let [{:keys [user/name user/age]} {:user/name "N" :user/age 3}] (prn name age))
+(let [{:user/keys [id email]} {:user/id 1 :user/email "e"}] (prn id email))
+(let [{::keys [local]} {::local :here}] (prn local))
+(let [{:keys [:a :b]} {:a 1 :b 2}] (prn a b))
+(let [{sym-key 'k} {'k :sym-val}] (prn sym-key))
+(let [{s "str"} {"str" :string-key}] (prn s))

@@ -1,0 +1,7 @@
+(defn count-evens [xs] (loop [xs xs n 0] (if-let [[x & r] (seq xs)] (recur r (if (even? x) (inc n) n)) n)))
+(prn (count-evens (range 1000000)))
+(defn rev [xs] (loop [xs xs acc ()] (if (empty? xs) acc (recur (rest xs) (conj acc (first xs))))))
+(prn (take 5 (rev (range 100000))))
+(prn (loop [i 0] (if (< i 1000000) (recur (+ i 1)) i)))
+(defn pow [b e] (loop [r 1 e e] (if (zero? e) r (recur (* r b) (dec e)))))
+(prn (pow 2 62) (pow 3 20))

@@ -1,0 +1,11 @@
+(defmacro my-when [test & body] `(if ~test (do ~@body) nil))
+(prn (my-when true (println "a") (println "b") :c))
+(prn (my-when false (println "never")))
+(defmacro my-thread [x & forms]
+  (reduce (fn [acc f] (if (seq? f) `(~(first f) ~acc ~@(rest f)) `(~f ~acc))) x forms))
+(prn (my-thread 5 inc (* 2) (- 1)))
+(defmacro defconst [name v] `(def ~name ~v))
+(defconst answer 42)
+(prn answer)
+(defmacro fn-of [args & body] `(fn ~args ~@body))
+(prn ((fn-of [a b] (* a b)) 6 7))

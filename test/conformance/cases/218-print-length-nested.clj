@@ -1,0 +1,8 @@
+(binding [*print-length* 2] (prn [[1 2 3] [4 5 6] [7 8 9]]))
+(binding [*print-length* 3] (prn {:a (range) :b [1 2 3 4]}))
+(binding [*print-length* 1] (prn #{1}))
+(binding [*print-length* 4] (println (range 10)))
+(binding [*print-length* 2 *print-level* 2] (prn [[1 [2]] [3] [4]]))
+(binding [*print-level* 0] (prn [1]))
+(binding [*print-length* 3] (prn "a long string is not truncated"))
+(binding [*print-length* 2] (print (pr-str (iterate inc 0))) (newline))

@@ -1,0 +1,8 @@
+(defn render [items] (with-out-str (doseq [i items] (println "-" i))))
+(def out (render [:a :b]))
+(print out)
+(prn out)
+(prn (with-out-str (prn {:k "v"})))
+(prn (with-out-str (print [1 2] "x") (print \c)))
+(prn (count (with-out-str (dotimes [_ 100] (print ".")))))
+(prn (with-out-str (println) (println)))

@@ -1,0 +1,7 @@
+(prn (first nil) (rest nil) (next nil) (seq nil) (count nil))
+(prn (conj nil 1) (assoc nil :a 1) (get nil :a) (get-in nil [:a :b]))
+(prn (map inc nil) (filter odd? nil) (reduce + nil))
+(prn (into [] nil) (vec nil) (set nil) (str nil))
+(prn (keys nil) (vals nil) (merge nil nil) (dissoc nil :a))
+(prn (empty? nil) (not-empty nil) (last nil) (nth nil 3))
+(prn (concat nil [1] nil) (apply + nil))

@@ -1,0 +1,8 @@
+(def people [{:name "Ann" :age 31 :dept :eng} {:name "Bo" :age 25 :dept :ops} {:name "Cy" :age 40 :dept :eng}])
+(prn (map :name people))
+(prn (filter (comp #{:eng} :dept) people))
+(prn (reduce + (map :age people)))
+(prn (:name (first (sort-by :age people))))
+(prn (update-vals (group-by :dept people) #(map :name %)))
+(prn (map (juxt :name :age) people))
+(prn (into {} (map (juxt :name :age)) people))

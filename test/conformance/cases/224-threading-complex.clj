@@ -1,0 +1,6 @@
+(prn (->> (range 1 20) (filter odd?) (map #(* % %)) (take-while #(< % 200)) (reduce +)))
+(prn (-> {} (assoc :a 1) (update :a inc) (assoc :b [1]) (update :b conj 2)))
+(prn (->> "the cat sat on the mat" (re-seq #"\w+") (map count) (frequencies) (sort)))
+(prn (-> 100 (/ 4) (- 5) (* 2) str (str "!")))
+(prn (->> [[1 2] [3 4]] (map (partial apply +)) (into #{}) count))
+(prn (-> [1 2 3] (as-> v (map inc v)) vec))

@@ -1,0 +1,7 @@
+(prn (for [x (range 3) y (range 3) :when (not= x y)] [x y]))
+(prn (for [s ["a" "bb" "ccc"] c s] c))
+(prn (for [x [1 2 3] :let [y (* x x) z (+ y 1)] :when (odd? z)] [x y z]))
+(prn (for [i (range 5) :while (< i 3) j [:a :b]] [i j]))
+(prn (count (for [a (range 10) b (range 10) c (range 10) :when (= 10 (+ a b c))] 1)))
+(prn (for [[k vs] {:a [1 2] :b [3]} v vs] [k v]))
+(prn (first (for [x (range) :when (> (* x x) 500)] x)))

@@ -1,0 +1,7 @@
+(doseq [x [1 2 3] :let [sq (* x x)] :when (odd? sq) y [:a :b]] (println x sq y))
+(doseq [row [[1 2] [3 4]] cell row] (print cell ""))
+(newline)
+(doseq [x (range 5) :while (< x 2) y (range 2)] (prn [x y]))
+(def total (atom 0))
+(doseq [x (range 1 101)] (swap! total + x))
+(prn @total)

@@ -1,0 +1,6 @@
+(def small-even? (every-pred even? #(< % 10)))
+(prn (map small-even? [2 4 12 3]))
+(prn (filter (some-fn neg? zero?) [-1 0 1 2 -3]))
+(prn ((every-pred pos?) 1 2 3) ((every-pred pos?) 1 -2))
+(prn ((some-fn :a :b) {:b 2}))
+(prn (remove (some-fn nil? false?) [1 nil false 2]))

@@ -1,0 +1,7 @@
+(defn grid [w h] (vec (for [y (range h)] (vec (for [x (range w)] (+ x (* y w)))))))
+(def g (grid 4 3))
+(doseq [row g] (println (apply str (interpose " " (map #(format "%2d" %) row)))))
+(defn rotate [m] (apply mapv vector (reverse m)))
+(doseq [row (rotate g)] (prn row))
+(defn spiral [m] (when (seq m) (concat (first m) (when (seq (rest m)) (spiral (reverse (apply map vector (rest m))))))))
+(prn (spiral [[1 2 3] [4 5 6] [7 8 9]]))

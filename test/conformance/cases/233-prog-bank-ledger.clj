@@ -1,0 +1,12 @@
+(def ledger (atom {}))
+(defn post! [acct amt] (swap! ledger update acct (fnil + 0) amt))
+(doseq [[a amt] [[:alice 100] [:bob 50] [:alice -30] [:carol 20] [:bob 25]]] (post! a amt))
+(prn (sort-by key @ledger))
+(prn (reduce + (vals @ledger)))
+(prn (key (apply max-key val @ledger)))
+(defn transfer! [from to amt]
+  (when (< (get @ledger from 0) amt) (throw (ex-info "overdraft" {:from from :amt amt})))
+  (post! from (- amt)) (post! to amt) :ok)
+(prn (transfer! :alice :carol 50))
+(prn (try (transfer! :carol :bob 1000) (catch Exception e [(ex-message e) (ex-data e)])))
+(prn (sort-by key @ledger))

@@ -1,0 +1,6 @@
+(defn walk-sum [x] (cond (number? x) x (coll? x) (reduce + (map walk-sum (if (map? x) (vals x) x))) :else 0))
+(prn (walk-sum {:a 1 :b [2 3 {:c 4}] :d #{5} :e "x"}))
+(defn paths [x] (if (map? x) (for [[k v] x p (paths v)] (cons k p)) [()]))
+(prn (paths {:a {:b 1 :c {:d 2}} :e 3}))
+(defn replace-all [x old new] (cond (= x old) new (vector? x) (mapv #(replace-all % old new) x) (seq? x) (map #(replace-all % old new) x) :else x))
+(prn (replace-all [1 [2 1 '(1 3)] 1] 1 :one))

@@ -1,0 +1,6 @@
+(defn to-base [n b] (if (zero? n) "0" (loop [n n acc ()] (if (zero? n) (apply str acc) (recur (quot n b) (cons (nth "0123456789abcdef" (rem n b)) acc))))))
+(defn digit-val [c] (first (keep-indexed #(when (= %2 c) %1) "0123456789abcdef")))
+(defn from-base [s b] (reduce (fn [acc c] (+ (* acc b) (digit-val c))) 0 s))
+(prn (to-base 255 2) (to-base 255 16) (to-base 0 8) (to-base 1000 7))
+(prn (from-base "11111111" 2) (from-base "ff" 16) (from-base "2626" 7))
+(prn (every? #(= % (from-base (to-base % 3) 3)) (range 200)))

@@ -1,0 +1,7 @@
+(def rolls [3 5 2 6 3 3 1 5 6 6 6 2 3 4 5 6 1 1 3 6])
+(def f (frequencies rolls))
+(prn (sort-by (juxt (comp - val) key) f))
+(prn (take 2 (map key (sort-by (juxt (comp - val) key) f))))
+(prn (reduce + (vals f)))
+(prn (sort (keys f)))
+(prn (update-vals f #(* 5 %)))

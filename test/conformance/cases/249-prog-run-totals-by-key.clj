@@ -1,0 +1,5 @@
+(def txs [[:a 5] [:b 3] [:a -2] [:c 7] [:b 1] [:a 10]])
+(prn (reduce (fn [m [k v]] (update m k (fnil + 0) v)) {} txs))
+(prn (reduce (fn [m [k v]] (update m k (fnil conj []) v)) {} txs))
+(prn (map (fn [[k vs]] [k (reduce + (map second vs))]) (group-by first txs)))
+(prn (reduce (fn [[mx mn] [_ v]] [(max mx v) (min mn v)]) [0 0] txs))

@@ -1,0 +1,6 @@
+(def pipeline [[:inc inc] [:double #(* 2 %)] [:square #(* % %)] [:neg -]])
+(defn run-pipeline [x] (reductions (fn [acc [_ f]] (f acc)) x pipeline))
+(prn (run-pipeline 3))
+(prn (map first pipeline))
+(prn ((apply comp (reverse (map second pipeline))) 3))
+(doseq [[[name _] v] (map vector pipeline (rest (run-pipeline 1)))] (println name v))

@@ -1,0 +1,8 @@
+(prn (int \space) (int \newline) (int \tab))
+(prn (map int [\a \z \A \0]))
+(prn (str \a \space \b))
+(prn (= \space (first " ")))
+(prn \u263A)
+(prn (int \u263A))
+(prn [\( \) \[ \] \{ \}])
+(prn (char 9731))

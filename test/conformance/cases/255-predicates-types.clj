@@ -1,0 +1,8 @@
+(prn (map? {}) (map? []) (vector? []) (vector? '()) (set? #{}) (set? {}))
+(prn (list? '()) (list? (range 3)) (seq? (range 3)) (seq? []))
+(prn (string? "") (keyword? :k) (symbol? 'k) (number? 1) (fn? inc) (ifn? {}))
+(prn (int? 1) (int? 1.0) (double? 1.0) (double? 1) (integer? 5))
+(prn (boolean? true) (boolean? nil) (char? \a) (nil? nil))
+(prn (coll? {}) (coll? nil) (associative? []) (associative? '()) (sequential? '()))
+(prn (seqable? nil) (seqable? 1) (seqable? "s"))
+(prn (zero? 0) (pos? 1) (neg? 0) (some? 0) (any? nil))

@@ -1,0 +1,10 @@
+(ns demo.core
+  (:require [clojure.string :refer [join upper-case]]))
+(prn (join "," [1 2 3]))
+(prn (upper-case "shout"))
+(prn (clojure.string/lower-case "QUALIFIED"))
+(defn hello [n] (str "hi " n))
+(prn (hello "x"))
+(prn (= ::k :demo.core/k))
+(prn #'hello)
+(prn `hello)

@@ -1,0 +1,8 @@
+(def m {:x 1 :y 2 :z 3})
+(prn (seq m))
+(prn (map first m) (map second m))
+(prn (vec m))
+(prn (into [] (map (fn [[k v]] [v k])) m))
+(prn (conj (seq m) :head))
+(prn (first (seq (assoc m :w 0))))
+(prn (last (seq (assoc m :w 0))))

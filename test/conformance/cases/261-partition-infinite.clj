@@ -1,0 +1,5 @@
+(prn (take 3 (partition 2 (range))))
+(prn (take 2 (partition-all 3 (iterate inc 10))))
+(prn (take 3 (partition-by #(quot % 3) (range))))
+(prn (first (drop 5 (partition 2 1 (range)))))
+(prn (take 4 (map (partial apply +) (partition 2 1 (range)))))

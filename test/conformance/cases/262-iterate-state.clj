@@ -1,0 +1,6 @@
+(def step (fn [{:keys [a b n]}] {:a b :b (+ a b) :n (inc n)}))
+(prn (nth (iterate step {:a 0 :b 1 :n 0}) 10))
+(prn (map :a (take 8 (iterate step {:a 0 :b 1 :n 0}))))
+(prn (take 5 (iterate (fn [[x y]] [y x]) [:l :r])))
+(prn (first (drop-while #(< % 1000) (iterate #(* 3 %) 1))))
+(prn (count (take-while pos? (iterate #(quot % 2) 1000))))

@@ -1,0 +1,5 @@
+(prn (reduce + (range 1000000)))
+(prn (reduce (fn [a x] (if (> x 500000) (reduced a) (+ a x))) 0 (range)))
+(prn (reduce max 0 (map #(mod (* % 7919) 10007) (range 10000))))
+(prn (count (filter even? (range 1000000))))
+(prn (last (range 1000000)))

@@ -1,0 +1,7 @@
+(def sales [{:region :n :amt 10} {:region :s :amt 5} {:region :n :amt 7} {:region :e :amt 1} {:region :s :amt 3}])
+(def by-region (group-by :region sales))
+(prn (keys by-region))
+(prn (update-vals by-region #(reduce + (map :amt %))))
+(prn (update-vals by-region count))
+(prn (into {} (for [[k vs] by-region] [k (apply max (map :amt vs))])))
+(prn (sort-by (comp - val) (update-vals by-region #(reduce + (map :amt %)))))

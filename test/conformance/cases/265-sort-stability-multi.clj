@@ -1,0 +1,7 @@
+(def items [[:b 2] [:a 1] [:c 2] [:d 1] [:e 3] [:f 1]])
+(prn (sort-by second items))
+(prn (sort-by second > items))
+(prn (sort-by (juxt second first) items))
+(prn (sort (fn [[k1 v1] [k2 v2]] (if (= v1 v2) (compare k2 k1) (compare v1 v2))) items))
+(prn (sort-by first #(compare %2 %1) items))
+(prn (reverse (sort-by second items)))

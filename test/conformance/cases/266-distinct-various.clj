@@ -1,0 +1,7 @@
+(prn (distinct [{:a 1} {:a 1} {:a 2}]))
+(prn (distinct [[1 2] '(1 2) [2 1]]))
+(prn (distinct [1 1.0 1]))
+(prn (distinct [nil nil false false]))
+(prn (distinct ["a" "A" "a"]))
+(prn (take 5 (distinct (map #(mod % 7) (range)))))
+(prn (count (distinct (map #(mod % 100) (range 10000)))))

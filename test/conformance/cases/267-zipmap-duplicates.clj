@@ -1,0 +1,7 @@
+(prn (zipmap [:a :b :a] [1 2 3]))
+(prn (into {} [[:k 1] [:k 2]]))
+(prn (hash-map :a 1 :a 2))
+(prn (assoc {:a 1} :a 1))
+(prn (merge {:a 1} {:a 1}))
+(prn (count (zipmap (range 10) (repeat 0))))
+(prn (set [:x :x :y]))

@@ -1,0 +1,5 @@
+(prn (frequencies "the quick brown fox jumps over the lazy dog"))
+(prn (count (frequencies "the quick brown fox jumps over the lazy dog")))
+(prn (set "hello world"))
+(prn (frequencies (map #(rem % 13) (range 50))))
+(prn (frequencies (map #(mod % 11) (range 30))))

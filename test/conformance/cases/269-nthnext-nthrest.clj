@@ -1,0 +1,6 @@
+(prn (nthnext [1 2 3 4] 2) (nthnext [1 2] 5))
+(prn (nthrest [1 2 3 4] 2) (nthrest [1 2] 5))
+(prn (nthnext (range 10) 8))
+(prn (take 2 (nthrest (range) 100)))
+(prn (drop 2 [1 2 3]) (take-last 1 [1 2 3]))
+(prn (take-last 0 [1]) (take-last 5 [1 2]))

@@ -1,0 +1,7 @@
+(defn fib-seq [] ((fn rfib [a b] (lazy-seq (cons a (rfib b (+ a b))))) 0 1))
+(prn (take 10 (fib-seq)))
+(prn (take 4 (lazy-cat [1 2] [3 4] [5])))
+(prn (take 5 (concat [:a :b] (range))))
+(prn (lazy-cat))
+(def evens (lazy-cat [0] (map #(+ 2 %) evens)))
+(prn (take 6 evens))

@@ -1,0 +1,6 @@
+(run! prn [1 :a "s"])
+(run! (fn [[k v]] (println k v)) {:a 1 :b 2})
+(prn (run! identity [1 2]))
+(def acc (atom 0))
+(run! #(swap! acc + %) (range 10))
+(prn @acc)

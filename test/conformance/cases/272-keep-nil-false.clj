@@ -1,0 +1,6 @@
+(prn (keep identity [1 nil false 2]))
+(prn (keep #(if (odd? %) nil false) [1 2 3]))
+(prn (filter identity [1 nil false 2]))
+(prn (keep-indexed #(when (even? %1) %2) "abcde"))
+(prn (keep seq [[] [1] nil "x" ""]))
+(prn (map-indexed (fn [i x] (if (even? i) x (- x))) [1 2 3 4]))

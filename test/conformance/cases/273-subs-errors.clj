@@ -1,0 +1,6 @@
+(prn (subs "hello" 0 0) (subs "hello" 5))
+(prn (try (subs "abc" 5) (catch IndexOutOfBoundsException e :out-of-range)))
+(prn (try (subs "abc" 2 1) (catch IndexOutOfBoundsException e :bad-range)))
+(prn (try (nth "abc" 10) (catch IndexOutOfBoundsException e :nth-string)))
+(prn (get "abc" 10))
+(prn (subs "héllo" 1))

@@ -1,0 +1,7 @@
+(require '[clojure.string :as str])
+(def vowels #{\a \e \i \o \u})
+(defn count-vowels [s] (count (filter vowels (str/lower-case s))))
+(prn (map count-vowels ["Hello" "rhythm" "AEIOU" "Clojure programming"]))
+(defn devowel [s] (apply str (remove vowels s)))
+(prn (devowel "programming language"))
+(prn (frequencies (filter vowels "the quick brown fox jumps over the lazy dog")))

@@ -1,0 +1,7 @@
+(prn (get {:a 1} :a) (get {:a 1} :b) (get {:a 1} :b 0))
+(prn (get [1 2 3] 0) (get [1 2 3] -1) (get [1 2 3] 3 :oob))
+(prn (get #{:x} :x) (get #{:x} :y :no))
+(prn (get "str" 0) (get nil :k :d))
+(prn (get {:a nil} :a :default))
+(prn (get 42 :k))
+(prn (get-in {:a [{:b 1}]} [:a 0 :b]) (get-in {:a 1} [:a :b] :deep-default))

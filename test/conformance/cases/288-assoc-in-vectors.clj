@@ -1,0 +1,7 @@
+(prn (assoc-in [[0 0] [0 0]] [1 0] 5))
+(prn (assoc-in {:rows [[1 2]]} [:rows 0 1] :x))
+(prn (assoc-in [] [0] :first))
+(prn (assoc-in {} [:a 0] 1))
+(prn (update-in {:a [1 2 3]} [:a 2] inc))
+(prn (update-in {} [:x :y] conj 1))
+(prn (update-in [{:n 1} {:n 2}] [1 :n] + 100))

@@ -1,0 +1,7 @@
+(prn (conj [1] 2 3) (conj '(1) 2 3) (conj #{1} 2 2))
+(prn (conj {:a 1} {:b 2 :c 3}))
+(prn (conj (range 3) :x))
+(prn (conj (map inc [1]) 0))
+(prn (conj [] nil) (conj nil nil))
+(prn (conj) (conj [1]))
+(prn (conj (vec (range 3)) [3 4]))

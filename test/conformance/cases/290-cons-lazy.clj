@@ -1,0 +1,8 @@
+(def s (cons 0 (map inc (range 3))))
+(prn s (count s))
+(prn (cons :a (lazy-seq [:b])))
+(prn (take 3 (cons 1 (iterate inc 5))))
+(prn (cons nil nil))
+(prn (first (cons [1] [])))
+(prn (rest (cons 1 nil)))
+(prn (list? (cons 1 '())) (seq? (cons 1 '())))

@@ -1,0 +1,6 @@
+(def board (vec (repeat 3 (vec (repeat 3 :_)))))
+(def b2 (-> board (assoc-in [0 0] :x) (assoc-in [1 1] :o) (assoc-in [2 2] :x)))
+(doseq [row b2] (prn row))
+(prn (map #(get-in b2 [% %]) (range 3)))
+(prn (count (filter #{:_} (flatten b2))))
+(prn (= board (vec (repeat 3 [:_ :_ :_]))))

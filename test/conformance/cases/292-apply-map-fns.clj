@@ -1,0 +1,7 @@
+(prn (apply merge [{:a 1} {:b 2}]))
+(prn (apply max-key val {:a 3 :b 7 :c 5}))
+(prn (apply mapv vector [[1 2] [3 4] [5 6]]))
+(prn (apply str (apply concat [["a" "b"] ["c"]])))
+(prn (apply + 1 2 3 []))
+(prn (apply conj [] 1 [2 3]))
+(prn (apply (partial * 2) [3 4]))

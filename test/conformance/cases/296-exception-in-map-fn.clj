@@ -1,0 +1,7 @@
+(defn check [x] (if (= x 3) (throw (ex-info "three!" {:x x})) x))
+(prn (try (mapv check [1 2 3 4]) (catch Exception e (ex-data e))))
+(prn (try (into [] (map check) [1 2]) (catch Exception e :no)))
+(prn (try (reduce + (map check (range 10))) (catch Exception e (ex-message e))))
+(def lazy (map check '(1 2 3)))
+(prn (take 2 lazy))
+(prn (try (count lazy) (catch Exception e :realized-and-failed)))

@@ -1,0 +1,8 @@
+(defn two-or-three ([a b] :two) ([a b c] :three))
+(prn (two-or-three 1 2) (two-or-three 1 2 3))
+(prn (try (two-or-three 1) (catch Exception e (ex-message e))))
+(prn (try (two-or-three 1 2 3 4) (catch Exception e (ex-message e))))
+(defn at-least-two [a b & more] (count more))
+(prn (at-least-two 1 2) (at-least-two 1 2 3 4))
+(prn (try (at-least-two 1) (catch Exception e (ex-message e))))
+(prn (try (apply two-or-three (range 5)) (catch Exception e (ex-message e))))

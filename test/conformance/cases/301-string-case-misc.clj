@@ -1,0 +1,8 @@
+(require '[clojure.string :as str])
+(prn (map str/capitalize ["one" "TWO" "tHREE" "4th"]))
+(prn (str/upper-case "mixed 123 !?"))
+(prn (= (str/lower-case "ABC") (str/lower-case "abc")))
+(defn title-case [s] (str/join " " (map str/capitalize (str/split s #" "))))
+(prn (title-case "the lord of the rings"))
+(defn camel->kebab [s] (str/lower-case (str/replace s #"([a-z])([A-Z])" "$1-$2")))
+(prn (camel->kebab "camelCaseString"))

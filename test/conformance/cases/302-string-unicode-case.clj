@@ -1,0 +1,6 @@
+(require '[clojure.string :as str])
+(prn (str/upper-case "héllo wörld"))
+(prn (str/lower-case "ÀÉÎ ÖÜ"))
+(prn (str/capitalize "élan"))
+(prn (count (str/upper-case "ñandú")))
+(prn (str/reverse "añb"))

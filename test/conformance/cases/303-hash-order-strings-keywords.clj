@@ -1,0 +1,6 @@
+(prn (set ["red" "green" "blue" "cyan" "magenta" "yellow" "black" "white" "gray"]))
+(prn (set (map keyword ["a" "b" "c" "d" "e" "f" "g" "h" "i" "j"])))
+(prn (zipmap ["one" "two" "three" "four" "five" "six" "seven" "eight" "nine" "ten"] (range 1 11)))
+(prn (set '[alpha beta gamma delta epsilon]))
+(prn (into #{} (map #(keyword "ns" (str "k" %)) (range 6))))
+(prn #{"a" :a 'a 1 \a})

@@ -1,0 +1,6 @@
+(def s (reduce conj #{} (range 0 200 7)))
+(prn (count s) (contains? s 196) (contains? s 195))
+(def s2 (reduce disj s (range 0 100 7)))
+(prn (count s2) (sort s2))
+(prn (= s (into s2 (range 0 100 7))))
+(prn (set (map #(* % %) (range -5 6))))

@@ -1,0 +1,7 @@
+(def stack (-> [] (conj 1) (conj 2) (conj 3)))
+(prn (peek stack) (pop stack))
+(def q (-> [] (conj :a) (conj :b) (conj :c)))
+(prn (first q) (subvec q 1))
+(defn drain [v] (loop [v v out []] (if (empty? v) out (recur (pop v) (conj out (peek v))))))
+(prn (drain [1 2 3 4]))
+(prn (reduce (fn [st op] (if (= op :pop) (pop st) (conj st op))) [] [1 2 :pop 3 :pop :pop 4]))

@@ -1,0 +1,8 @@
+(def ops {"+" + "-" - "*" * "max" max})
+(prn (map (fn [[op a b]] ((ops op) a b)) [["+" 1 2] ["-" 5 3] ["*" 4 4] ["max" 9 2]]))
+(def handlers [[even? :even] [#(> % 10) :big] [any? :other]])
+(defn dispatch [x] (some (fn [[p k]] (when (p x) k)) handlers))
+(prn (map dispatch [2 11 3]))
+(def fns (map #(partial * %) (range 1 4)))
+(prn (map #(% 10) fns))
+(prn ((apply juxt (vals (select-keys ops ["+" "*"]))) 3 4))

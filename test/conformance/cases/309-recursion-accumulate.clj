@@ -1,0 +1,8 @@
+(defn flatten-deep [x] (if (sequential? x) (mapcat flatten-deep x) [x]))
+(prn (flatten-deep [1 [2 [3 [4 [5]]]] '(6 (7))]))
+(defn sum-digits [n] (if (< n 10) n (+ (rem n 10) (sum-digits (quot n 10)))))
+(prn (sum-digits 987654321))
+(defn ackermann [m n] (cond (zero? m) (inc n) (zero? n) (ackermann (dec m) 1) :else (ackermann (dec m) (ackermann m (dec n)))))
+(prn (ackermann 2 3))
+(defn hanoi [n from to via] (if (zero? n) [] (concat (hanoi (dec n) from via to) [[from to]] (hanoi (dec n) via to from))))
+(prn (count (hanoi 10 :a :c :b)) (hanoi 2 :a :c :b))

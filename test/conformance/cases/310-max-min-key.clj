@@ -1,0 +1,7 @@
+(prn (max-key count "a" "bbb" "cc"))
+(prn (min-key count "a" "bbb" "cc"))
+(prn (apply max-key :score [{:n 1 :score 5} {:n 2 :score 9} {:n 3 :score 9}]))
+(prn (apply min-key :score [{:n 1 :score 5} {:n 2 :score 1}]))
+(prn (max 1) (min 5 5 5))
+(prn (apply max (range 100)) (apply min (range 5 100)))
+(prn (max-key - 1 2 3))

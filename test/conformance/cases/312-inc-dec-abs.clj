@@ -1,0 +1,6 @@
+(prn (inc 0) (inc -1) (dec 100) (dec -9223372036854775807))
+(prn (abs -5) (abs 5) (abs 0) (abs -2.5))
+(prn (map inc (range -3 3)))
+(prn (- 0 9223372036854775807))
+(prn (try (dec -9223372036854775808) (catch ArithmeticException e :overflow)))
+(prn (try (- 9223372036854775807 -1) (catch ArithmeticException e :overflow)))

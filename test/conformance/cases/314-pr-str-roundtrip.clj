@@ -1,0 +1,7 @@
+(def data {:a [1 2.5 "three" \4 :five 'six nil true] :b #{1} :c '(x y)})
+(def text (pr-str data))
+(prn text)
+(prn (= data (read-string text)))
+(prn (read-string (pr-str "quote\"inside")))
+(prn (= [\a \space \newline] (read-string (pr-str [\a \space \newline]))))
+(prn (read-string (pr-str :ns/kw)))

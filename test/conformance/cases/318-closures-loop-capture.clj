@@ -1,0 +1,8 @@
+(def fs (atom []))
+(doseq [i (range 3)] (swap! fs conj (fn [] i)))
+(prn (map #(%) @fs))
+(def gs (mapv (fn [i] #(* i i)) (range 5)))
+(prn (map #(%) gs))
+(def hs (loop [i 0 acc []] (if (= i 3) acc (recur (inc i) (conj acc (fn [x] (+ x i)))))))
+(prn (map #(% 100) hs))
+(let [counter (atom 0) next! #(swap! counter inc)] (next!) (next!) (prn (next!)))

@@ -1,0 +1,7 @@
+(prn (some nil? [1 nil 2]) (some nil? [1 2]))
+(prn (some #(when (> % 2) (* % 10)) [1 2 3 4]))
+(prn (every? identity []) (some identity []))
+(prn (every? #{1 2} [1 2 1]) (every? #{1 2} [1 3]))
+(prn (some {:a 1 :b 2} [:c :b :a]))
+(prn (not-any? nil? []) (not-every? nil? []))
+(prn (every? (fn [[k v]] (keyword? k)) {:a 1 "b" 2}))

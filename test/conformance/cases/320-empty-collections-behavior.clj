@@ -1,0 +1,6 @@
+(prn (first []) (rest []) (next []) (last []) (butlast []))
+(prn (reduce + []) (apply + []) (apply str []))
+(prn (map inc []) (mapv inc []) (filter odd? []) (into [] []))
+(prn (sort []) (distinct []) (reverse []) (partition 2 []))
+(prn (frequencies []) (group-by odd? []) (zipmap [] []))
+(prn (flatten []) (interleave [] [1]) (interpose 0 []) (concat [] []))

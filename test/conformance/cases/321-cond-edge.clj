@@ -1,0 +1,8 @@
+(prn (cond nil :a false :b))
+(prn (cond 0 :zero-is-truthy))
+(prn (cond "" :empty-string-truthy))
+(defn sign [n] (cond (pos? n) 1 (neg? n) -1 :else 0))
+(prn (map sign [-10 0 10]))
+(prn (condp = 3 1 :a 2 :b :none))
+(prn (condp contains? :x #{:y} :in-y #{:x} :in-x))
+(prn (condp re-find "abc123" #"^\d" :starts-digit #"\d+" :has-digits))

@@ -1,0 +1,8 @@
+(defmacro with-pair [[a b] pair & body] `(let [[~a ~b] ~pair] ~@body))
+(prn (with-pair [x y] [3 4] (* x y)))
+(defmacro mk-map [& {:keys [name value] :or {value 0}}] `{:n ~name :v ~value})
+(prn (mk-map :name "n") (mk-map :name "m" :value 5))
+(defmacro forall [[sym coll] pred] `(every? (fn [~sym] ~pred) ~coll))
+(prn (forall [x [2 4 6]] (even? x)) (forall [x [1 2]] (even? x)))
+(defmacro time-it-silent [& body] `(let [r# (do ~@body)] [:result r#]))
+(prn (time-it-silent (+ 1 2) (* 3 4)))

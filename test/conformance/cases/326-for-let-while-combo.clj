@@ -1,0 +1,5 @@
+(prn (for [x (range 10) :let [y (* 2 x)] :while (< y 12) :when (odd? x)] [x y]))
+(prn (for [a [1 2] :let [b (inc a)] c [b (* b 10)]] [a c]))
+(prn (for [x [:a :b] y [1 2] z ["u"]] (str (name x) y z)))
+(prn (for [x [[1 2] [3]] y x :when (odd? y)] y))
+(prn (for [i (range 4) :when (even? i) :let [sq (* i i)] j (range sq 100 25)] [i j]))

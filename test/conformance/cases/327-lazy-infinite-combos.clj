@@ -1,0 +1,7 @@
+(def triangular (map #(quot (* % (inc %)) 2) (rest (range))))
+(prn (take 8 triangular))
+(prn (first (filter #(> % 1000) triangular)))
+(def squares (map #(* % %) (range)))
+(prn (take 3 (filter (set (take 100 squares)) triangular)))
+(prn (take 5 (map vector (range) (cycle [:x :y]) (iterate dec 0))))
+(prn (nth (map + (range) (range 100 1000)) 50))

@@ -1,0 +1,7 @@
+(prn (sort < [5 2 9]) (sort > [5 2 9]))
+(prn (sort (comparator <) [3 1 2]))
+(prn (sort-by count (comparator >) ["aa" "b" "ccc"]))
+(prn (sort #(compare (count %1) (count %2)) ["ccc" "a" "bb"]))
+(prn (sort (fn [a b] (compare (mod a 3) (mod b 3))) (range 9)))
+(prn (sort-by :k (fn [a b] (compare b a)) [{:k 1} {:k 3} {:k 2}]))
+(prn (sort (fn [a b] (< a b)) [3 1 2]))

@@ -1,0 +1,7 @@
+(defn repeat-str [s n] (loop [i 0 acc ""] (if (= i n) acc (recur (inc i) (str acc s)))))
+(prn (repeat-str "ab" 4))
+(defn stars [n] (doseq [i (range 1 (inc n))] (println (apply str (repeat i "*")))))
+(stars 4)
+(prn (reduce #(str %1 (if (seq %1) "," "") %2) "" ["a" "b" "c"]))
+(prn (apply str (for [i (range 5)] (if (even? i) "E" "o"))))
+(prn (count (apply str (repeat 1000 "xy"))))

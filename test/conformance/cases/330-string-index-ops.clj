@@ -1,0 +1,7 @@
+(require '[clojure.string :as str])
+(prn (str/index-of "hello world" "o") (str/index-of "hello world" "o" 5))
+(prn (str/last-index-of "a/b/c" "/"))
+(prn (subs "a/b/c" 0 (str/last-index-of "a/b/c" "/")))
+(prn (str/index-of "abc" "") (str/index-of "" "x"))
+(prn (str/includes? "" "") (str/starts-with? "" ""))
+(prn (let [s "key=value"] [(subs s 0 (str/index-of s "=")) (subs s (inc (str/index-of s "=")))]))

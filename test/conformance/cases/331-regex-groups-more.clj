@@ -1,0 +1,7 @@
+(prn (re-find #"(\w+)=(\d+)" "x=10 y=20"))
+(prn (map (fn [[_ k v]] [(keyword k) (parse-long v)]) (re-seq #"(\w+)=(\d+)" "x=10 y=20")))
+(prn (re-matches #"(\d{4})-(\d{2})-(\d{2})" "2024-01-15"))
+(prn (re-find #"[0-9a-f]+" "zz1a2bzz"))
+(prn (re-seq #"\s" "a b\tc\nd"))
+(prn (re-matches #"[^,]+" "abc") (re-matches #"[^,]+" "a,b"))
+(prn (re-find #"(x)?y" "y"))

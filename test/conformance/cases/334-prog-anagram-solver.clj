@@ -1,0 +1,8 @@
+(require '[clojure.string :as str])
+(def dict ["stop" "pots" "tops" "opts" "post" "spot" "cat" "tac" "act" "dog" "god" "odg" "bird"])
+(def index (group-by (comp str/join sort) dict))
+(defn anagrams-of [w] (sort (remove #{w} (index (str/join (sort w))))))
+(prn (anagrams-of "stop"))
+(prn (anagrams-of "act"))
+(prn (anagrams-of "bird"))
+(prn (->> index vals (map count) (apply max)))

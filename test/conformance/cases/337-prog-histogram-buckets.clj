@@ -1,0 +1,5 @@
+(def samples [1 3 5 7 9 11 12 15 18 19 21 22 25 29 30])
+(def buckets (group-by #(* 10 (quot % 10)) samples))
+(doseq [b (sort (keys buckets))] (println (format "%2d-%2d %s" b (+ b 9) (apply str (repeat (count (buckets b)) "#")))))
+(prn (update-vals buckets count))
+(prn (reduce + (map count (vals buckets))))

@@ -1,0 +1,7 @@
+(def cfg {:port 8080 :debug false})
+(prn (:port cfg) (:debug cfg) (:debug cfg true) (:missing cfg :fallback))
+(prn (get cfg :debug :unused))
+(prn (map :x [{:x 1} {} {:x nil}]))
+(prn (sort-by :p [{:p 3} {:p 1}]))
+(prn ((juxt :port :host) cfg))
+(prn (:a "not-a-map") (:a 42))

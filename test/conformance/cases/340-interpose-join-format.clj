@@ -1,0 +1,6 @@
+(require '[clojure.string :as str])
+(def rows [["name" "qty"] ["apple" 3] ["kiwi" 12]])
+(doseq [[a b] rows] (println (format "%-8s|%4s" a b)))
+(prn (str/join "\n" (map #(str/join "," %) rows)))
+(prn (apply str (interpose "/" ["usr" "local" "bin"])))
+(prn (str/join ", " (map #(format "%s=%d" (name (key %)) (val %)) {:a 1 :b 2})))

@@ -1,0 +1,7 @@
+(prn (count (seq "hello")) (first "hello") (rest "hi"))
+(prn (map-indexed #(str %1 %2) "abc"))
+(prn (reduce (fn [m c] (update m c (fnil inc 0))) {} "abca"))
+(prn (group-by #(contains? #{\a \e \i \o \u} %) "banana"))
+(prn (partition 2 "abcdef"))
+(prn (apply str (interleave "abc" "123")))
+(prn (vec "xy") (set "aab"))

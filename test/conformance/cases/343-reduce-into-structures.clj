@@ -1,0 +1,6 @@
+(prn (reduce (fn [acc x] (update acc (if (even? x) :even :odd) conj x)) {:even [] :odd []} (range 8)))
+(prn (reduce (fn [acc [k v]] (assoc acc v k)) {} {:a 1 :b 2 :c 3}))
+(prn (reduce into [] [[1 2] [3] [] [4 5]]))
+(prn (reduce (fn [s x] (if (s x) (reduced x) (conj s x))) #{} [3 1 4 1 5]))
+(prn (reduce-kv (fn [acc k v] (if (> v 1) (conj acc k) acc)) [] {:a 1 :b 2 :c 3}))
+(prn (reduce #(assoc %1 %2 (count %1)) {} [:x :y :z]))

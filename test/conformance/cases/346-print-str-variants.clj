@@ -1,0 +1,7 @@
+(prn (pr-str nil) (print-str nil) (str nil))
+(prn (pr-str :k 'sym "s" \c 1.5))
+(prn (print-str :k 'sym "s" \c 1.5))
+(prn (prn-str [1 2]) (println-str [1 "2"]))
+(prn (pr-str) (print-str))
+(prn (pr-str '(quote a)) (pr-str ''b))
+(prn (with-out-str (pr nil) (print nil)))

@@ -1,0 +1,7 @@
+(defn f [] (try :try-value (finally :finally-ignored)))
+(prn (f))
+(def side (atom []))
+(defn g [] (try (swap! side conj :t) (throw (ex-info "e" {})) (catch Exception _ (swap! side conj :c) :caught) (finally (swap! side conj :f))))
+(prn (g) @side)
+(defn h [x] (try (if x (throw (ex-info "x" {})) :ok) (catch Exception e :handled) (finally (swap! side conj x))))
+(prn (h true) (h false) @side)
