@@ -98,7 +98,7 @@ shquote() {
 
 # Median of the numbers on stdin (whitespace separated); empty if none.
 median() {
-    tr -s ' \t' '\n\n' | grep -E '^[0-9.eE+-]+$' | sort -g |
+    tr -s ' \t' '\n' | grep -E '^[0-9.eE+-]+$' | sort -g |
         awk '{ v[NR] = $1 }
              END { if (NR == 0) exit;
                    if (NR % 2) printf "%.3f", v[(NR + 1) / 2];
@@ -295,7 +295,7 @@ show_cmd() {
 
 # --- measuring ----------------------------------------------------------------------
 
-declare -A MS RSS RES NOTE
+declare -A MS RSS NOTE
 GROVE_STARTUP=""
 
 run_startup() {
@@ -362,7 +362,6 @@ run_bench() {
             MS[$b,$lang]=$(printf '%s' "$times" | median)
             [ -n "${MS[$b,$lang]}" ] || NOTE[$b,$lang]="printed no times"
         fi
-        RES[$b,$lang]=$got
         if [ "$got" != "${EXPECT[$b]}" ]; then
             NOTE[$b,$lang]="WRONG RESULT: '$got' (expected ${EXPECT[$b]})"
             MS[$b,$lang]=""   # a wrong answer's time means nothing
@@ -489,7 +488,8 @@ say "  \`grove run FILE\` process minus the median of \`grove -e nil\` (below)."
 say "  ratio grove/peer: 0.80x means grove takes 0.8 of the peer's time."
 load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)
 if [ -n "$load" ] && awk -v l="$load" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
-    note "load average $load on $(nproc) cores: the machine is busy, expect noisy figures"
+    note "load average $load on $(nproc) cores: the machine is busy, expect noisy"
+    note "figures (and Lua's os.clock counts CPU time, the other clocks wall time)"
 fi
 
 run_startup

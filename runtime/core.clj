@@ -126,10 +126,11 @@
 (defn- check-binding [form bindings]
   (when-not (vector? bindings)
     (throw (exception* "IllegalArgumentException"
-                       (str (first form) " requires a vector for its binding"))))
+                       (str (name (first form)) " requires a vector for its binding"))))
   (when-not (= 2 (count bindings))
     (throw (exception* "IllegalArgumentException"
-                       (str (first form) " requires exactly 2 forms in binding vector")))))
+                       (str (name (first form))
+                            " requires exactly 2 forms in binding vector")))))
 
 (defmacro if-let
   "bindings => binding-form test. If test is true, evaluates then with
@@ -321,17 +322,18 @@
   ;; [x xs :when c y ys] => [[x xs [:when c]] [y ys []]]
   (when-not (vector? seq-exprs)
     (throw (exception* "IllegalArgumentException"
-                       (str (first form) " requires a vector for its binding"))))
+                       (str (name (first form)) " requires a vector for its binding"))))
   (when (odd? (count seq-exprs))
     (throw (exception* "IllegalArgumentException"
-                       (str (first form) " requires an even number of forms in binding vector"))))
+                       (str (name (first form))
+                            " requires an even number of forms in binding vector"))))
   (loop* [xs (seq seq-exprs) groups []]
     (if xs
       (let* [k (first xs) v (second xs)]
         (if (keyword? k)
           (if (= 0 (count groups))
             (throw (exception* "IllegalArgumentException"
-                               (str "Invalid '" (first form) "' keyword without binding: " k)))
+                               (str "Invalid '" (name (first form)) "' keyword without binding: " k)))
             (let* [i (dec (count groups)) g (groups i)]
               (recur (next (next xs))
                      (assoc groups i (assoc g 2 (conj (g 2) k v))))))

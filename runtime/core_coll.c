@@ -145,6 +145,7 @@ NATIVE(n_vec) {
     if (x.t == GV_VECTOR) return gv_meta(x).t == GV_NIL ? x : gv_with_meta(vm, x, GV_NILV);
     if (!gv_is_seqable(x))
         gv_throwf(vm, "RuntimeException", "Unable to convert: class %s to Object[]", gv_type_name(x));
+    argv[0] = GV_NILV; /* do not hold the head of a lazy source */
     return vec_of(vm, x);
 }
 
@@ -187,6 +188,7 @@ NATIVE(n_set) {
     gv_val x = argv[0];
     if (x.t == GV_SET) return gv_meta(x).t == GV_NIL ? x : gv_with_meta(vm, x, GV_NILV);
     gv_setb b;
+    argv[0] = GV_NILV; /* do not hold the head of a lazy source */
     gv_setb_init(vm, &b, gv_set_empty(vm));
     gv_core_each(vm, x, setb_step, &b);
     return gv_setb_done(vm, &b);
@@ -246,7 +248,9 @@ NATIVE(n_into) {
     if (argc == 1) return argv[0];
     if (argc == 3)
         gv_throwf(vm, "UnsupportedOperationException", "The transducer arity of into is not supported");
-    return into(vm, argv[0], argv[1]);
+    gv_val from = argv[1];
+    argv[1] = GV_NILV; /* do not hold the head of a lazy source */
+    return into(vm, argv[0], from);
 }
 
 /* ---- assoc / dissoc / disj ----------------------------------------------- */

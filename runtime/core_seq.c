@@ -42,6 +42,16 @@ static inline void iter(gv_vm *vm, gv_val *mark) {
 }
 #define MARK gv_val *const mark = vm->cur->sp
 
+/* Takes argument I of a native out of its slot, so that the head of a
+ * lazy seq the native walks is not kept alive by the argument (Clojure's
+ * locals clearing): a long walk would otherwise hold every realized
+ * element. */
+static inline gv_val take_arg(gv_val *argv, int i) {
+    gv_val x = argv[i];
+    argv[i] = GV_NILV;
+    return x;
+}
+
 /* A private array of N nil slots.  Owner: the GC. */
 static gv_vnode *arr_new(gv_vm *vm, uint32_t n) {
     gv_vnode *a = gv_alloc(vm, GV_VNODE, sizeof(gv_vnode) + (size_t)n * sizeof(gv_val));
@@ -244,12 +254,12 @@ void gv_core_each(gv_vm *vm, gv_val coll, gv_elem_fn fn, void *ctx) {
     default: break;
     }
     gv_val *s = gv_push(vm, coll);
-    *s = gv_seq(vm, *s);
+    MARK;
+    *s = gv_seq(vm, *s); /* the slots realizing it leaves are dropped below */
     if (s->t == GV_ARRAYSEQ && GV_AS(gv_arrayseq, *s)->src.t != GV_STRING) {
         gv_core_each(vm, *s, fn, ctx);
         return;
     }
-    MARK;
     while (s->t != GV_NIL) {
         iter(vm, mark);
         if (s->t == GV_LIST) {
@@ -323,9 +333,9 @@ gv_val gv_core_reduce(gv_vm *vm, gv_val f, gv_val init, gv_val coll) {
 
 static gv_val n_reduce(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)data;
-    if (argc == 3) return gv_core_reduce(vm, argv[0], argv[1], argv[2]);
+    if (argc == 3) return gv_core_reduce(vm, argv[0], argv[1], take_arg(argv, 2));
     rctx c = {&argv[0], gv_push(vm, GV_NILV), false};
-    gv_core_each(vm, argv[1], reduce_step, &c);
+    gv_core_each(vm, take_arg(argv, 1), reduce_step, &c);
     if (!c.have) return gv_call0(vm, argv[0]);
     return *c.acc;
 }
@@ -364,7 +374,7 @@ static bool reduce_kv_step(gv_vm *vm, gv_val x, void *p) {
 static gv_val n_reduce_kv(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)argc; (void)data;
     kvctx c = {&argv[0], gv_push(vm, argv[1]), 0, argv[2].t == GV_VECTOR};
-    gv_core_each(vm, argv[2], reduce_kv_step, &c);
+    gv_core_each(vm, take_arg(argv, 2), reduce_kv_step, &c);
     return *c.acc;
 }
 
@@ -427,9 +437,10 @@ NATIVE(n_last) {
         int64_t n = gv_vec_count(x);
         return n ? gv_vec_nth(x, n - 1) : GV_NILV;
     }
-    gv_val *s = gv_push(vm, gv_seq(vm, x));
-    if (s->t == GV_NIL) return GV_NILV;
+    gv_val *s = gv_push(vm, take_arg(argv, 0));
     MARK;
+    *s = gv_seq(vm, *s);
+    if (s->t == GV_NIL) return GV_NILV;
     for (;;) {
         iter(vm, mark);
         if (s->t == GV_LIST) {
@@ -447,8 +458,9 @@ NATIVE(n_butlast) {
     UNUSED;
     gv_vecb b;
     gv_vecb_init(vm, &b);
-    gv_val *s = gv_push(vm, gv_seq(vm, argv[0]));
+    gv_val *s = gv_push(vm, take_arg(argv, 0));
     MARK;
+    *s = gv_seq(vm, *s);
     while (s->t != GV_NIL) {
         iter(vm, mark);
         gv_val n = gv_next(vm, *s);
@@ -485,8 +497,9 @@ NATIVE(n_nth) {
 NATIVE(n_nthnext) {
     UNUSED;
     int64_t n = count_arg(vm, argv[1]);
-    gv_val *s = gv_push(vm, gv_seq(vm, argv[0]));
+    gv_val *s = gv_push(vm, take_arg(argv, 0));
     MARK;
+    *s = gv_seq(vm, *s);
     for (; n > 0 && s->t != GV_NIL; n--) {
         iter(vm, mark);
         *s = gv_next(vm, *s);
@@ -497,7 +510,7 @@ NATIVE(n_nthnext) {
 NATIVE(n_nthrest) {
     UNUSED;
     int64_t n = count_arg(vm, argv[1]);
-    gv_val *s = gv_push(vm, argv[0]);
+    gv_val *s = gv_push(vm, take_arg(argv, 0));
     MARK;
     for (; n > 0; n--) {
         iter(vm, mark);
@@ -656,7 +669,7 @@ NATIVE(n_mapv) {
     c.f = &argv[0];
     c.filter = false;
     gv_vecb_init(vm, &c.b);
-    gv_core_each(vm, argv[1], mapv_step, &c);
+    gv_core_each(vm, take_arg(argv, 1), mapv_step, &c);
     return gv_vecb_done(vm, &c.b);
 }
 
@@ -666,7 +679,7 @@ NATIVE(n_filterv) {
     c.f = &argv[0];
     c.filter = true;
     gv_vecb_init(vm, &c.b);
-    gv_core_each(vm, argv[1], mapv_step, &c);
+    gv_core_each(vm, take_arg(argv, 1), mapv_step, &c);
     return gv_vecb_done(vm, &c.b);
 }
 
@@ -782,8 +795,9 @@ static gv_val drop_now(gv_vm *vm, int64_t n, gv_val coll) {
         int64_t c = gv_vec_count(coll);
         return gv_arrayseq_new(vm, coll, n < c ? n : c, c);
     }
-    gv_val *s = gv_push(vm, gv_seq(vm, coll));
+    gv_val *s = gv_push(vm, coll);
     MARK;
+    *s = gv_seq(vm, *s);
     for (; n > 0 && s->t != GV_NIL; n--) {
         iter(vm, mark);
         if (s->t == GV_ARRAYSEQ && GV_AS(gv_arrayseq, *s)->src.t != GV_STRING) {
@@ -855,9 +869,11 @@ NATIVE(n_drop_while) {
 NATIVE(n_take_last) {
     UNUSED;
     int64_t n = count_arg(vm, argv[0]);
-    gv_val *s = gv_push(vm, gv_seq(vm, argv[1]));
-    gv_val *lead = gv_push(vm, drop_now(vm, n, argv[1]));
+    gv_val *s = gv_push(vm, take_arg(argv, 1));
+    gv_val *lead = gv_push(vm, *s);
     MARK;
+    *s = gv_seq(vm, *s);
+    *lead = drop_now(vm, n, *lead);
     while (lead->t != GV_NIL) {
         iter(vm, mark);
         *s = gv_next(vm, *s);
@@ -1059,7 +1075,7 @@ static bool group_by_step(gv_vm *vm, gv_val x, void *p) {
 NATIVE(n_group_by) {
     UNUSED;
     gctx c = {&argv[0], gv_push(vm, gv_map_empty(vm))};
-    gv_core_each(vm, argv[1], group_by_step, &c);
+    gv_core_each(vm, take_arg(argv, 1), group_by_step, &c);
     return *c.acc;
 }
 
@@ -1073,7 +1089,7 @@ static bool frequencies_step(gv_vm *vm, gv_val x, void *p) {
 NATIVE(n_frequencies) {
     UNUSED;
     gctx c = {NULL, gv_push(vm, gv_map_empty(vm))};
-    gv_core_each(vm, argv[0], frequencies_step, &c);
+    gv_core_each(vm, take_arg(argv, 0), frequencies_step, &c);
     return *c.acc;
 }
 
@@ -1135,6 +1151,7 @@ static bool collect_step(gv_vm *vm, gv_val x, void *p) {
 static gv_val sort_impl(gv_vm *vm, gv_val keyfn, gv_val comp, gv_val coll) {
     gv_val *cs = gv_push(vm, comp);
     gv_val *kf = gv_push(vm, keyfn);
+    gv_val *meta = gv_push(vm, gv_meta(coll));
     garr vals;
     garr_init(vm, &vals, 16);
     gv_core_each(vm, coll, collect_step, &vals);
@@ -1158,21 +1175,20 @@ static gv_val sort_impl(gv_vm *vm, gv_val keyfn, gv_val comp, gv_val coll) {
     gv_vnode *out = arr_new(vm, (uint32_t)n);
     for (int64_t i = 0; i < n; i++) out->a[i] = garr_items(&vals)[ARR(*perm)[i].as.i];
     gv_val r = gv_arrayseq_new(vm, AVAL(out), 0, n);
-    gv_val m = gv_meta(coll);
-    if (m.t != GV_NIL) r = gv_with_meta(vm, r, m);
+    if (meta->t != GV_NIL) r = gv_with_meta(vm, r, *meta);
     return r;
 }
 
 NATIVE(n_sort) {
     (void)data;
-    if (argc == 1) return sort_impl(vm, GV_NILV, GV_NILV, argv[0]);
-    return sort_impl(vm, GV_NILV, argv[0], argv[1]);
+    if (argc == 1) return sort_impl(vm, GV_NILV, GV_NILV, take_arg(argv, 0));
+    return sort_impl(vm, GV_NILV, argv[0], take_arg(argv, 1));
 }
 
 NATIVE(n_sort_by) {
     (void)data;
-    if (argc == 2) return sort_impl(vm, argv[0], GV_NILV, argv[1]);
-    return sort_impl(vm, argv[0], argv[1], argv[2]);
+    if (argc == 2) return sort_impl(vm, argv[0], GV_NILV, take_arg(argv, 1));
+    return sort_impl(vm, argv[0], argv[1], take_arg(argv, 2));
 }
 
 /* ---- distinct, dedupe, reverse ------------------------------------------ */
@@ -1232,7 +1248,7 @@ static bool reverse_step(gv_vm *vm, gv_val x, void *p) {
 NATIVE(n_reverse) {
     UNUSED;
     gv_val *acc = gv_push(vm, vm->empty_list);
-    gv_core_each(vm, argv[0], reverse_step, acc);
+    gv_core_each(vm, take_arg(argv, 0), reverse_step, acc);
     return *acc;
 }
 
@@ -1486,11 +1502,11 @@ static bool pred_walk(gv_vm *vm, gv_val *f, gv_val coll, bool want, gv_val *resu
 NATIVE(n_some) {
     UNUSED;
     gv_val r;
-    return pred_walk(vm, &argv[0], argv[1], true, &r) ? r : GV_NILV;
+    return pred_walk(vm, &argv[0], take_arg(argv, 1), true, &r) ? r : GV_NILV;
 }
-NATIVE(n_every_p) { UNUSED; return gv_b(!pred_walk(vm, &argv[0], argv[1], false, NULL)); }
-NATIVE(n_not_every_p) { UNUSED; return gv_b(pred_walk(vm, &argv[0], argv[1], false, NULL)); }
-NATIVE(n_not_any_p) { UNUSED; return gv_b(!pred_walk(vm, &argv[0], argv[1], true, NULL)); }
+NATIVE(n_every_p) { UNUSED; return gv_b(!pred_walk(vm, &argv[0], take_arg(argv, 1), false, NULL)); }
+NATIVE(n_not_every_p) { UNUSED; return gv_b(pred_walk(vm, &argv[0], take_arg(argv, 1), false, NULL)); }
+NATIVE(n_not_any_p) { UNUSED; return gv_b(!pred_walk(vm, &argv[0], take_arg(argv, 1), true, NULL)); }
 
 /* ---- apply, doall, run! ------------------------------------------------- */
 
@@ -1499,17 +1515,17 @@ NATIVE(n_apply) {
     garr args;
     garr_init(vm, &args, 16);
     for (int i = 1; i < argc - 1; i++) garr_add(vm, &args, argv[i]);
-    gv_core_each(vm, argv[argc - 1], collect_step, &args);
+    gv_core_each(vm, take_arg(argv, argc - 1), collect_step, &args);
     if (args.len > INT32_MAX) gv_throwf(vm, "IllegalArgumentException", "Too many arguments");
     return gv_call(vm, argv[0], (int)args.len, garr_items(&args));
 }
 
 NATIVE(n_dorun) {
     (void)data;
-    gv_val coll = argv[argc - 1];
     int64_t n = argc == 2 ? count_arg(vm, argv[0]) : INT64_MAX;
-    gv_val *s = gv_push(vm, gv_seq(vm, coll));
+    gv_val *s = gv_push(vm, take_arg(argv, argc - 1));
     MARK;
+    *s = gv_seq(vm, *s);
     while (s->t != GV_NIL && n-- > 0) {
         iter(vm, mark);
         *s = gv_next(vm, *s);
@@ -1518,8 +1534,9 @@ NATIVE(n_dorun) {
 }
 
 NATIVE(n_doall) {
+    gv_val *coll = gv_push(vm, argv[argc - 1]);
     n_dorun(vm, argc, argv, data);
-    return argv[argc - 1];
+    return *coll;
 }
 
 static bool run_step(gv_vm *vm, gv_val x, void *p) {
@@ -1529,7 +1546,7 @@ static bool run_step(gv_vm *vm, gv_val x, void *p) {
 
 NATIVE(n_run) {
     UNUSED;
-    gv_core_each(vm, argv[1], run_step, &argv[0]);
+    gv_core_each(vm, take_arg(argv, 1), run_step, &argv[0]);
     return GV_NILV;
 }
 
@@ -1538,9 +1555,11 @@ NATIVE(n_run) {
 NATIVE(n_zipmap) {
     UNUSED;
     gv_val *m = gv_push(vm, gv_map_empty(vm));
-    gv_val *ks = gv_push(vm, gv_seq(vm, argv[0]));
-    gv_val *vs = gv_push(vm, gv_seq(vm, argv[1]));
+    gv_val *ks = gv_push(vm, take_arg(argv, 0));
+    gv_val *vs = gv_push(vm, take_arg(argv, 1));
     MARK;
+    *ks = gv_seq(vm, *ks);
+    *vs = gv_seq(vm, *vs);
     while (ks->t != GV_NIL && vs->t != GV_NIL) {
         iter(vm, mark);
         *m = gv_map_assoc(vm, *m, gv_first(vm, *ks), gv_first(vm, *vs));
@@ -1582,8 +1601,8 @@ static gv_val keys_vals(gv_vm *vm, gv_val m, int which) {
     return gv_arrayseq_new(vm, *c.out.slot, 0, c.out.len);
 }
 
-NATIVE(n_keys) { UNUSED; return keys_vals(vm, argv[0], 0); }
-NATIVE(n_vals) { UNUSED; return keys_vals(vm, argv[0], 1); }
+NATIVE(n_keys) { UNUSED; return keys_vals(vm, take_arg(argv, 0), 0); }
+NATIVE(n_vals) { UNUSED; return keys_vals(vm, take_arg(argv, 0), 1); }
 
 /* ---- max-key / min-key --------------------------------------------------- */
 
@@ -1628,7 +1647,7 @@ NATIVE(n_shuffle) {
     gv_val *ri = gv_push(vm, core_fn(vm, "rand-int"));
     garr a;
     garr_init(vm, &a, 16);
-    gv_core_each(vm, argv[0], collect_step, &a);
+    gv_core_each(vm, take_arg(argv, 0), collect_step, &a);
     for (int64_t i = (int64_t)a.len - 1; i > 0; i--) {
         int64_t j = rand_below(vm, ri, i + 1);
         if (j < 0 || j > i) j = i;

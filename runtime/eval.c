@@ -124,7 +124,7 @@ struct node {
         struct { gv_var *var; node *init; gv_val meta; } def;
         struct { node *f; int n; node **args; gv_var *var; } call;
         struct { node *body; int ncatch; catchc *catches; node *fin; } try_;
-        struct { int n; node **items; } coll;
+        struct { int n; node **items; gv_val meta; } coll;
         struct { node *a, *b; gv_var *var; } bin;
         struct { int n; int first_slot; node **fns; node *body; } letfn;
         struct { gv_var *var; node *val; } setb;
@@ -363,6 +363,7 @@ static void destructure_map(actx *a, pairs *out, gv_val pat, gv_val init) {
     gv_val call[2] = {core_sym(a, "seq-to-map-for-destructuring"), init};
     pairs_add(a, out, g, mklist(a, 2, call));
     gv_val ors = gv_map_get(vm, pat, gv_mk(GV_KEYWORD, vm->sy.k_or), GV_NILV);
+    if (!gv_is_map(ors)) ors = vm->empty_map;
     gv_val as = gv_map_get(vm, pat, gv_mk(GV_KEYWORD, vm->sy.k_as), GV_NILV);
     if (as.t != GV_NIL) pairs_add(a, out, as, g);
     gv_val entries = keep(vm, a->code, gv_map_seq(vm, pat));
@@ -375,6 +376,7 @@ static void destructure_map(actx *a, pairs *out, gv_val pat, gv_val init) {
             const char *nm = kw->sym->name->data;
             int kind = strcmp(nm, "keys") == 0 ? 1 : strcmp(nm, "strs") == 0 ? 2
                      : strcmp(nm, "syms") == 0 ? 3 : 0;
+            gv_string *kns = kind != 2 ? kw->sym->ns : NULL; /* :user/keys */
             if (kind) {
                 if (v.t != GV_VECTOR) compile_error(a, ":%s must be followed by a vector", nm);
                 for (int64_t j = 0; j < gv_vec_count(v); j++) {
@@ -384,14 +386,16 @@ static void destructure_map(actx *a, pairs *out, gv_val pat, gv_val init) {
                     else if (s.t == GV_KEYWORD) sym = GV_AS(gv_keyword, s)->sym;
                     else compile_error(a, "Unsupported binding key: %s", gv_type_name(s));
                     gv_symbol *local = gv_sym_intern(vm, NULL, 0, sym->name->data, sym->name->len);
+                    gv_string *ns = sym->ns ? sym->ns : kns;
                     gv_val key;
                     if (kind == 1)
-                        key = gv_mk(GV_KEYWORD, gv_kw_intern(vm, sym->ns ? sym->ns->data : NULL,
-                                                             sym->ns ? sym->ns->len : 0,
+                        key = gv_mk(GV_KEYWORD, gv_kw_intern(vm, ns ? ns->data : NULL, ns ? ns->len : 0,
                                                              sym->name->data, sym->name->len));
                     else if (kind == 2) key = keep(vm, a->code, gv_objval(sym->name));
                     else {
-                        gv_val q[2] = {gv_mk(GV_SYMBOL, vm->sy.s_quote), gv_mk(GV_SYMBOL, sym->base)};
+                        gv_symbol *qs = gv_sym_intern(vm, ns ? ns->data : NULL, ns ? ns->len : 0,
+                                                      sym->name->data, sym->name->len);
+                        gv_val q[2] = {gv_mk(GV_SYMBOL, vm->sy.s_quote), gv_mk(GV_SYMBOL, qs)};
                         key = mklist(a, 2, q);
                     }
                     gv_val dflt = gv_map_get(vm, ors, gv_mk(GV_SYMBOL, local), GV_NILV);
@@ -796,6 +800,11 @@ static node *analyze_call(actx *a, gv_val *items, int n, bool tail) {
     return c;
 }
 
+/* A constant node whose value is the form itself (not a quote form). */
+static bool self_evaluating(const node *n, gv_val form) {
+    return n->op == N_CONST && gv_identical(n->u.k, form);
+}
+
 static node *analyze_coll(actx *a, gv_val form) {
     gv_vm *vm = a->vm;
     loopt none = {0, -1};
@@ -814,18 +823,19 @@ static node *analyze_coll(actx *a, gv_val form) {
         if (op == N_MAP) {
             c->u.coll.items[2 * i] = analyze(a, gv_vec_nth(items[i], 0), false, &none);
             c->u.coll.items[2 * i + 1] = analyze(a, gv_vec_nth(items[i], 1), false, &none);
-            all_const = all_const && c->u.coll.items[2 * i]->op == N_CONST &&
-                        c->u.coll.items[2 * i + 1]->op == N_CONST;
+            all_const = all_const && self_evaluating(c->u.coll.items[2 * i], gv_vec_nth(items[i], 0)) &&
+                        self_evaluating(c->u.coll.items[2 * i + 1], gv_vec_nth(items[i], 1));
         } else {
             c->u.coll.items[i] = analyze(a, items[i], false, &none);
-            all_const = all_const && c->u.coll.items[i]->op == N_CONST;
+            all_const = all_const && self_evaluating(c->u.coll.items[i], items[i]);
         }
     }
-    if (all_const && gv_meta(form).t == GV_NIL) {
+    if (all_const) {
         node *k = mk(a, N_CONST);
         k->u.k = form;
         return k;
     }
+    c->u.coll.meta = gv_meta(form);
     return c;
 }
 
@@ -839,6 +849,12 @@ static node *analyze_list(actx *a, gv_val form, bool tail, loopt *lt) {
     loopt none = {0, -1};
     if (head.t == GV_SYMBOL) {
         gv_symbol *h = GV_AS(gv_symbol, head)->base;
+        /* let, loop, fn and letfn are macros in Clojure, so syntax-quote
+         * qualifies them; here they are special forms */
+        if (h->ns && strcmp(h->ns->data, "clojure.core") == 0 &&
+            (strcmp(h->name->data, "let") == 0 || strcmp(h->name->data, "loop") == 0 ||
+             strcmp(h->name->data, "fn") == 0 || strcmp(h->name->data, "letfn") == 0))
+            h = gv_sym_intern(vm, NULL, 0, h->name->data, h->name->len);
         bool local = false;
         if (!h->ns) { int idx; local = resolve_local(a, a->fs, h, &idx) >= 0; }
         if (!local) {
@@ -1089,7 +1105,9 @@ static bool run_protected(gv_vm *vm, const node *body, gv_val *fp, gv_val *resul
     return false;
 }
 
+/* Like every node, a try leaves the value stack top as it found it. */
 static gv_val eval_try(gv_vm *vm, const node *n, gv_val *fp) {
+    gv_val *mark = vm->cur->sp;
     gv_val *result = gv_push(vm, GV_NILV);
     gv_val *exc = gv_push(vm, GV_NILV);
     if (!run_protected(vm, n->u.try_.body, fp, result, exc)) {
@@ -1103,14 +1121,16 @@ static gv_val eval_try(gv_vm *vm, const node *n, gv_val *fp) {
             gv_throw(vm, *exc);
         }
         fp[hit->slot] = *exc;
-        if (!n->u.try_.fin) return eval(vm, hit->body, fp);
+        if (!n->u.try_.fin) { vm->cur->sp = mark; return eval(vm, hit->body, fp); }
         if (!run_protected(vm, hit->body, fp, result, exc)) {
             eval(vm, n->u.try_.fin, fp);
             gv_throw(vm, *exc);
         }
     }
     if (n->u.try_.fin) eval(vm, n->u.try_.fin, fp);
-    return *result;
+    gv_val r = *result;
+    vm->cur->sp = mark;
+    return r;
 }
 
 static __attribute__((noinline)) gv_val eval_def(gv_vm *vm, const node *n, gv_val *fp) {
@@ -1166,21 +1186,13 @@ static __attribute__((noinline)) gv_val eval_coll(gv_vm *vm, const node *n, gv_v
                 }
         r = gv_map_from(vm, cnt / 2, base);
     } else {
+        /* as Clojure: a set literal's evaluated duplicates collapse */
         r = vm->empty_set;
         for (int i = 0; i < cnt; i++) {
-            if (gv_set_contains(vm, r, base[i])) {
-                gv_buf b;
-                gv_buf_init(&b);
-                gv_print_opts o = {true, 10, 3};
-                gv_pr(vm, &b, base[i], &o);
-                gv_val msg = gv_str(vm, b.p, b.len);
-                gv_buf_free(&b);
-                gv_throwf(vm, "IllegalArgumentException", "Duplicate key: %s",
-                          GV_AS(gv_string, msg)->data);
-            }
             r = gv_set_conj(vm, r, base[i]);
         }
     }
+    if (n->u.coll.meta.t != GV_NIL) r = gv_with_meta(vm, r, n->u.coll.meta);
     vm->cur->sp = base;
     return r;
 }

@@ -618,21 +618,31 @@ typedef struct gv_reader {
     size_t i;               /* byte offset of the next char */
     int32_t line, col;      /* of the next char */
     const char *file;       /* for error messages; not owned */
-    /* When not NULL, called for every form read (preorder), innermost
-     * included, with its position and nesting depth. */
+    /* When not NULL, called for every form read, innermost included, with
+     * its final value, position and nesting depth (top-level forms at
+     * `depth`).  Preorder; delivered once the whole top-level form has
+     * been read.  Discarded forms (#_, unselected #? branches) and
+     * metadata maps are not reported.  The callback may run Clojure code. */
     void (*on_form)(void *ctx, gv_val form, const gv_pos *pos, int depth);
     void *ctx;
-    int depth;
-    int gensym_env_depth;   /* internal: syntax-quote nesting */
-    gv_val *gensyms;        /* internal: rooted slot holding auto-gensyms */
+    int depth;              /* depth reported for top-level forms (0) */
 } gv_reader;
 
+/* Sets up R over LEN bytes at SRC (not copied; must outlive R), as the
+ * text of FILE (may be NULL) starting at LINE:COL.  A leading UTF-8 BOM
+ * is skipped. */
 void gv_reader_init(gv_reader *r, const char *src, size_t len,
                     const char *file, int line, int col);
-/* Reads the next form into *out.  Returns false at end of input.
- * Throws a reader error (class clojure.lang.LispReader$ReaderException,
- * message with file:line:col) on malformed input.  The form's position is
- * in *pos if POS is not NULL. */
+/* Reads the next form into *out.  Returns false at end of input.  Must
+ * run inside a process (it roots its work with gv_push, restored on
+ * return).  Throws a reader error (class
+ * clojure.lang.LispReader$ReaderException; duplicate keys:
+ * IllegalArgumentException) whose message starts with "FILE:LINE:COL: "
+ * and whose ex-data holds :clojure.error/source, /line and /column.  A
+ * stray closing delimiter is consumed before the error is thrown, so
+ * reading can go on.  *pos (if POS is not NULL) spans the text consumed
+ * for the form; every non-empty list read has its position in its first
+ * cell (line, col, offset). */
 bool gv_reader_read(gv_vm *vm, gv_reader *r, gv_val *out, gv_pos *pos);
 
 /* ---- Core library registration (core*.c) ----------------------------- */

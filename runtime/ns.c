@@ -76,7 +76,7 @@ static bool is_special(gv_vm *vm, gv_symbol *s) {
         "def", "loop*", "recur", "if", "case*", "let*", "letfn*", "do", "fn*",
         "quote", "var", "import*", ".", "set!", "deftype*", "reify*", "try",
         "throw", "monitor-enter", "monitor-exit", "catch", "finally", "new",
-        "&", "let", "loop", "fn", "letfn", NULL};
+        "&", NULL};
     (void)vm;
     if (s->ns) return false;
     for (int i = 0; specials[i]; i++)

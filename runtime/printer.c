@@ -694,7 +694,10 @@ static bool lift_namespaces(gv_vm *vm) {
 
 static const gv_symbol *ident_sym(gv_val k) {
     if (k.t == GV_KEYWORD) return GV_AS(gv_keyword, k)->sym;
-    if (k.t == GV_SYMBOL) return GV_AS(gv_symbol, k);
+    if (k.t == GV_SYMBOL) {
+        const gv_symbol *s = GV_AS(gv_symbol, k);
+        return s->base ? s->base : s;
+    }
     return NULL;
 }
 
@@ -1033,6 +1036,7 @@ static uint32_t java_string_hash(const char *s, size_t n) {
 }
 
 static uint32_t java_symbol_hash(const gv_symbol *s) {
+    if (s->base) s = s->base;
     uint32_t seed = java_string_hash(s->name->data, s->name->len);
     uint32_t h = s->ns ? java_string_hash(s->ns->data, s->ns->len) : 0;
     return seed ^ (h + 0x9e3779b9u + (seed << 6) + (seed >> 2));

@@ -36,7 +36,7 @@
 #include <math.h>
 
 #define READER_MAX_DEPTH 1000
-#define SQ_BUDGET 200000        /* syntax-quote expansion steps per read */
+#define SQ_BUDGET 100000        /* syntax-quote expansion steps per read */
 #define STACK_MARGIN (96 * 1024) /* C stack kept free below the reader */
 #define MAX_FN_ARGS 20
 #define REC_W 6                  /* form, line, col, start, end, depth */
@@ -1000,7 +1000,7 @@ static bool is_special_sym(gv_symbol *s) {
         "def", "loop*", "recur", "if", "case*", "let*", "letfn*", "do", "fn*",
         "quote", "var", "import*", ".", "set!", "deftype*", "reify*", "try",
         "throw", "monitor-enter", "monitor-exit", "catch", "finally", "new",
-        "&", "let", "loop", "fn", "letfn", NULL};
+        "&", NULL};
     if (s->ns) return strcmp(s->ns->data, "clojure.core") == 0 && strcmp(s->name->data, "import*") == 0;
     for (int i = 0; specials[i]; i++)
         if (strcmp(s->name->data, specials[i]) == 0) return true;

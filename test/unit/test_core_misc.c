@@ -831,7 +831,7 @@ int main(int argc, char **argv) {
     expect(vm, "(symbol? (type []))", "true");
     expect(vm, "(ns-name (in-ns 'scratch.ns))", "scratch.ns");
     expect(vm, "(clojure.core/ns-name clojure.core/*ns*)", "scratch.ns");
-    expect(vm, "(clojure.core/in-ns 'user)", "#namespace[user]...");
+    expect(vm, "(clojure.core/in-ns 'user)", "#object[clojure.lang.Namespace ...");
     expect(vm, "(deref (delay (throw (ex-info \"d\" {}))))", "ERR ExceptionInfo: d");
     expect(vm, "(ex-info \"m\" {:a 1} 5)",
            "ERR ClassCastException: class java.lang.Long cannot be cast to class...");
@@ -892,7 +892,7 @@ int main(int argc, char **argv) {
     expect(vm, "(do (in-ns 'bare.ns) (clojure.core/resolve 'map))", "nil");
     expect(vm, "(clojure.core/refer 'clojure.core :only '[inc])", "nil");
     expect(vm, "[(inc 1) (clojure.core/resolve 'dec)]", "[2 nil]");
-    expect(vm, "(clojure.core/in-ns 'user)", "#namespace[user]...");
+    expect(vm, "(clojure.core/in-ns 'user)", "#object[clojure.lang.Namespace ...");
     expect(vm, "(ns-unmap *ns* 'once-v)", "nil");
     expect(vm, "(resolve 'once-v)", "nil");
     expect(vm, "(contains? (ns-publics 'my.test.ns) 'in-my-ns)", "true");
