@@ -29,7 +29,10 @@
       (if (seq arities) nil
           (throw (exception* "IllegalArgumentException"
                              "Parameter declaration missing")))
-      [doc (if trailing (conj (if attrs attrs {}) trailing) attrs) arities])))
+      ;; each arity as a real list: the analyzer wants lists, and rest
+      ;; args or butlast give other kinds of seqs
+      [doc (if trailing (conj (if attrs attrs {}) trailing) attrs)
+       (map (fn* [a] (if (seq? a) (apply list a) a)) arities)])))
 
 (def ^:private def-name
   ;; NAME with ATTRS merged into its metadata, plus :arglists and EXTRA.
@@ -78,6 +81,37 @@
   "Same as defn, yielding a non-public def."
   [name & decl]
   (list* `defn (vary-meta name assoc :private true) decl))
+
+;; let, loop, fn and letfn are special forms in grove (with destructuring);
+;; as macros here they make syntax-quote qualify them as clojure.core/let
+;; etc., as Clojure does, and macroexpand shows the starred form.
+
+(defmacro let
+  "binding => binding-form init-expr. Evaluates the exprs in a lexical
+  context in which the symbols in the binding-forms are bound to their
+  respective init-exprs or parts therein."
+  [bindings & body]
+  (list* 'let* bindings body))
+
+(defmacro loop
+  "Evaluates the exprs in a lexical context in which the symbols in the
+  binding-forms are bound to their respective init-exprs or parts therein.
+  Acts as a recur target."
+  [bindings & body]
+  (list* 'loop* bindings body))
+
+(defmacro fn
+  "params => positional-params*, or positional-params* & rest-param.
+  Defines a function."
+  [& sigs]
+  (cons 'fn* sigs))
+
+(defmacro letfn
+  "fnspec ==> (fname [params*] exprs) or (fname ([params*] exprs)+). Takes a
+  vector of function specs and a body, and generates a set of bindings of
+  functions to their names."
+  [fnspecs & body]
+  (list* 'letfn* fnspecs body))
 
 ;; ---- Conditionals --------------------------------------------------------
 

@@ -485,11 +485,38 @@ NATIVE(n_list_star) {
 
 NATIVE(n_lazy_seq) { UNUSED; return gv_lazyseq_new(vm, argv[0]); }
 
-NATIVE(n_count) { UNUSED; return gv_l(gv_count(vm, argv[0])); }
+/* count and nth walk lazy seqs themselves so as not to hold their head. */
+NATIVE(n_count) {
+    UNUSED;
+    gv_val x = argv[0];
+    if (x.t != GV_CONS && x.t != GV_LAZYSEQ) return gv_l(gv_count(vm, x));
+    gv_val *s = gv_push(vm, take_arg(argv, 0));
+    MARK;
+    *s = gv_seq(vm, *s);
+    int64_t n = 0;
+    while (s->t == GV_CONS || s->t == GV_LAZYSEQ) {
+        iter(vm, mark);
+        n++;
+        *s = gv_next(vm, *s);
+    }
+    return gv_l(n + gv_count(vm, *s));
+}
 
 NATIVE(n_nth) {
     (void)data;
     int64_t i = index_arg(vm, argv[1]);
+    if (argv[0].t == GV_CONS || argv[0].t == GV_LAZYSEQ) {
+        gv_val *s = gv_push(vm, take_arg(argv, 0));
+        MARK;
+        *s = gv_seq(vm, *s);
+        for (int64_t k = 0; i >= 0 && s->t != GV_NIL; k++) {
+            iter(vm, mark);
+            if (k == i) return gv_first(vm, *s);
+            *s = gv_next(vm, *s);
+        }
+        if (argc == 3) return argv[2];
+        gv_throw(vm, gv_exception_new(vm, "IndexOutOfBoundsException", GV_NILV, GV_NILV, GV_NILV));
+    }
     if (argc == 3) return gv_nth(vm, argv[0], i, &argv[2]);
     return gv_nth(vm, argv[0], i, NULL);
 }

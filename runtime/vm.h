@@ -101,6 +101,9 @@ struct gv_vm {
     size_t ngray, capgray;
     gv_ref_node *refs;
     uint64_t gc_count;
+    void *freelist[17];     /* small objects by 16-byte size class */
+    char *slab_cur, *slab_end;
+    void *slabs;            /* chunks the small objects are carved from */
 
     /* vm.c */
     gv_itab symtab, kwtab;

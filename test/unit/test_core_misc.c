@@ -879,6 +879,14 @@ int main(int argc, char **argv) {
     expect(vm, "[(get-thread-bindings) (binding [*dyn* 4] (get (get-thread-bindings) (var *dyn*)))]",
            "[{} 4]");
 
+    /* let/loop/fn/letfn exist as clojure.core macros, so syntax-quote
+     * qualifies them as in Clojure */
+    expect(vm, "(resolve 'let)", "#'clojure.core/let");
+    expect(vm, "(macroexpand '(let [a 1] a))", "(let* [a 1] a)");
+    expect(vm, "(macroexpand '(loop [a 1] a))", "(loop* [a 1] a)");
+    expect(vm, "(do (defmacro sqm [] `(let [x# 2] ((fn [y#] (loop [z# y#] (* z# x#))) 3))) (sqm))", "6");
+    expect(vm, "(first (macroexpand-1 '(sqm)))", "clojure.core/let");
+
     /* require/use forms beyond the Clojure-checked table */
     expect(vm, "(do (require '(clojure [string :as pfx])) (pfx/upper-case \"p\"))", "\"P\"");
     expect(vm, "(do (require '[clojure.string :refer [reverse] :rename {reverse srev}]) (srev \"ab\"))",
