@@ -298,6 +298,15 @@ static gv_val mklist(actx *a, int n, const gv_val *v) {
     return keep(a->vm, a->code, gv_list_from(a->vm, n, v));
 }
 
+/* Macros build code with concat and friends: a seq in code position is
+ * read as the list it holds. */
+static gv_val norm(actx *a, gv_val v) {
+    if (v.t != GV_CONS && v.t != GV_LAZYSEQ && v.t != GV_ARRAYSEQ && v.t != GV_RANGE) return v;
+    int n;
+    gv_val *items = list_items(a, v, &n);
+    return mklist(a, n, items);
+}
+
 static gv_symbol *gensym(actx *a, const char *prefix) {
     char buf[64];
     snprintf(buf, sizeof buf, "%s__%llu", prefix, (unsigned long long)++a->vm->gensym_counter);
@@ -431,6 +440,7 @@ static void destructure(actx *a, pairs *out, gv_val pat, gv_val init) {
 /* ---- the analyzer ------------------------------------------------------ */
 
 static node *analyze(actx *a, gv_val form, bool tail, loopt *lt);
+static gv_symbol *special_name(gv_vm *vm, gv_symbol *h);
 
 static node *analyze_body(actx *a, gv_val *items, int n, bool tail, loopt *lt) {
     if (n == 0) { node *c = mk(a, N_CONST); c->u.k = GV_NILV; return c; }
@@ -550,7 +560,7 @@ static node *analyze_try(actx *a, gv_val *items, int n, bool tail) {
     gv_val fin = GV_NILV;
     bool has_fin = false;
     for (int i = 1; i < n; i++) {
-        gv_val f = items[i];
+        gv_val f = items[i] = norm(a, items[i]);
         bool is_catch = f.t == GV_LIST && list_len(f) && is_sym(GV_AS(gv_list, f)->first, vm->sy.s_catch);
         bool is_fin = f.t == GV_LIST && list_len(f) && is_sym(GV_AS(gv_list, f)->first, vm->sy.s_finally);
         if (is_catch) ncatch++;
@@ -598,13 +608,13 @@ static node *analyze_letfn(actx *a, gv_val *items, int n, bool tail, loopt *lt) 
     int saved_locals = a->fs->nlocals, saved_slots = a->fs->nslots;
     int first = a->fs->nslots;
     for (int64_t i = 0; i < nf; i++) {
-        gv_val f = gv_vec_nth(items[1], i);
+        gv_val f = norm(a, gv_vec_nth(items[1], i));
         if (f.t != GV_LIST || list_len(f) < 2 || GV_AS(gv_list, f)->first.t != GV_SYMBOL)
             compile_error(a, "letfn binding must be (name [params] body...)");
         add_local(a, GV_AS(gv_symbol, GV_AS(gv_list, f)->first));
     }
     for (int64_t i = 0; i < nf; i++) {
-        gv_val f = gv_vec_nth(items[1], i);
+        gv_val f = norm(a, gv_vec_nth(items[1], i));
         /* (name ...) → (fn name ...) */
         gv_val fnform = keep(vm, a->code, gv_list_cons(vm, gv_mk(GV_SYMBOL, vm->sy.s_fn), f));
         ln->u.letfn.fns[i] = analyze_fn(a, fnform, GV_NILV);
@@ -694,7 +704,7 @@ static node *analyze_fn(actx *a, gv_val form, gv_val defname) {
         t->ar = arena(vm, a->code, (size_t)t->narities * sizeof(arity));
         int variadics = 0;
         for (int k = 0; k < t->narities; k++) {
-            gv_val clause = items[i + k];
+            gv_val clause = norm(a, items[i + k]);
             if (clause.t != GV_LIST) compile_error(a, "Parameter declaration missing or not a vector");
             int cn;
             gv_val *c = list_items(a, clause, &cn);
@@ -757,12 +767,13 @@ static node *analyze_def(actx *a, gv_val *items, int n) {
                             gv_mk(GV_KEYWORD, vm->sy.k_doc), items[2]);
         init = items[3];
     } else if (n == 3) init = items[2];
+    init = norm(a, init);
     d->u.def.meta = keep(vm, a->code, meta);
     if (has_init) {
         loopt none = {0, -1};
-        bool is_fn = init.t == GV_LIST && list_len(init) &&
-                     (is_sym(GV_AS(gv_list, init)->first, vm->sy.s_fn) ||
-                      is_sym(GV_AS(gv_list, init)->first, vm->sy.s_fnx));
+        gv_val head = init.t == GV_LIST && list_len(init) ? GV_AS(gv_list, init)->first : GV_NILV;
+        gv_symbol *hs = head.t == GV_SYMBOL ? special_name(vm, GV_AS(gv_symbol, head)->base) : NULL;
+        bool is_fn = hs && (hs == vm->sy.s_fn || hs == vm->sy.s_fnx);
         d->u.def.init = is_fn ? analyze_fn(a, init, gv_mk(GV_SYMBOL, bare)) : analyze(a, init, false, &none);
     }
     return d;
@@ -839,6 +850,16 @@ static node *analyze_coll(actx *a, gv_val form) {
     return c;
 }
 
+/* let, loop, fn and letfn are macros in Clojure, so syntax-quote
+ * qualifies them as clojure.core/fn etc.; here they are special forms. */
+static gv_symbol *special_name(gv_vm *vm, gv_symbol *h) {
+    if (h->ns && strcmp(h->ns->data, "clojure.core") == 0 &&
+        (strcmp(h->name->data, "let") == 0 || strcmp(h->name->data, "loop") == 0 ||
+         strcmp(h->name->data, "fn") == 0 || strcmp(h->name->data, "letfn") == 0))
+        return gv_sym_intern(vm, NULL, 0, h->name->data, h->name->len);
+    return h;
+}
+
 static node *analyze_list(actx *a, gv_val form, bool tail, loopt *lt) {
     gv_vm *vm = a->vm;
     gv_syms *y = &vm->sy;
@@ -849,12 +870,7 @@ static node *analyze_list(actx *a, gv_val form, bool tail, loopt *lt) {
     loopt none = {0, -1};
     if (head.t == GV_SYMBOL) {
         gv_symbol *h = GV_AS(gv_symbol, head)->base;
-        /* let, loop, fn and letfn are macros in Clojure, so syntax-quote
-         * qualifies them; here they are special forms */
-        if (h->ns && strcmp(h->ns->data, "clojure.core") == 0 &&
-            (strcmp(h->name->data, "let") == 0 || strcmp(h->name->data, "loop") == 0 ||
-             strcmp(h->name->data, "fn") == 0 || strcmp(h->name->data, "letfn") == 0))
-            h = gv_sym_intern(vm, NULL, 0, h->name->data, h->name->len);
+        h = special_name(vm, h);
         bool local = false;
         if (!h->ns) { int idx; local = resolve_local(a, a->fs, h, &idx) >= 0; }
         if (!local) {
