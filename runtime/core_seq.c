@@ -1,12 +1,11 @@
 /* core_seq.c — the sequence functions of clojure.core as natives.
  *
  * Lazy functions (map, filter, take, concat, iterate, ...) return lazy
- * seqs whose thunk is a native closure over a private array (a GV_VNODE
- * used as an array, never seen by user code) holding what the next step
- * needs.  A step returns (cons x <next lazy seq>), a seq to splice in, or
- * nil; it builds the next step by cloning its own closure with a new
- * array (lazy_next), so one element costs a cons, a lazy seq, a closure
- * and an array.  There is no chunking.
+ * seqs whose thunk is a native closure: a step returns (cons x <next lazy
+ * seq>), a seq to splice in, or nil.  The closure keeps the chain's
+ * constants and the step's state, and is handed on from one lazy seq to
+ * the next (see "step closures" below), so one element of map or filter
+ * costs a cons and a lazy seq.  There is no chunking.
  *
  * Eager walks (reduce, mapv, into, some, ...) go through gv_core_each,
  * which walks vectors leaf by leaf, ranges as numbers and anything else
@@ -17,8 +16,8 @@
  * budget (tick()): a long walk over natives stays interruptible and lets
  * the collector run.  Everything a step still needs after a call that may
  * run Clojure code (gv_call*, gv_seq/gv_next on a lazy seq, tick) lives in
- * the closure's array (rooted through the closure, which the caller holds
- * on the value stack) or in gv_push slots.
+ * the step closure (rooted: the caller holds it on the value stack) or in
+ * gv_push slots.
  */
 #include "vm.h"
 
@@ -60,44 +59,67 @@ static gv_vnode *arr_new(gv_vm *vm, uint32_t n) {
 }
 #define AVAL(a) gv_mk(GV_VNODE, (a))
 #define ARR(v) (GV_AS(gv_vnode, (v))->a)
-/* The array of the running step's closure. */
-#define ENV(data) ARR(((gv_native *)(data))->env)
 
-/* A lazy seq whose thunk runs STEP over ENV.  NAME names the step in
- * stack traces. */
-static gv_val lazy_new(gv_vm *vm, const char *name, gv_cfn step, gv_vnode *env) {
-    return gv_lazyseq_new(vm, gv_native_closure(vm, name, step, AVAL(env), 0, 0));
-}
-
-/* The next lazy seq of the chain the running step (closure DATA) belongs
- * to: the same step over ENV, sharing the closure's name. */
-static gv_val lazy_next(gv_vm *vm, void *data, gv_vnode *env) {
-    gv_native *self = data;
-    gv_native *n = gv_alloc(vm, GV_NATIVE, sizeof *n);
-    n->meta = GV_NILV;
-    n->name = self->name;
-    n->fn = self->fn;
-    n->data = n;
-    n->env = AVAL(env);
-    n->min_args = 0;
-    n->max_args = 0;
-    return gv_lazyseq_new(vm, gv_mk(GV_NATIVE, n));
-}
-
-static gv_vnode *env2(gv_vm *vm, gv_val a, gv_val b) {
+static gv_val arr2(gv_vm *vm, gv_val a, gv_val b) {
     gv_vnode *e = arr_new(vm, 2);
     e->a[0] = a;
     e->a[1] = b;
-    return e;
+    return AVAL(e);
 }
 
-static gv_vnode *env3(gv_vm *vm, gv_val a, gv_val b, gv_val c) {
+static gv_val arr3(gv_vm *vm, gv_val a, gv_val b, gv_val c) {
     gv_vnode *e = arr_new(vm, 3);
     e->a[0] = a;
     e->a[1] = b;
     e->a[2] = c;
-    return e;
+    return AVAL(e);
 }
+
+/* ---- step closures ---------------------------------------------------------
+ *
+ * The thunk of a lazy seq made here is a native closure private to that
+ * lazy seq (user code never sees it).  Its `meta` slot holds what stays the
+ * same along the whole chain (the fn, the source vector, ...: KONST) and
+ * its `env` the state of the next step (STATE: a seq, a number, or a fresh
+ * array when the state has several parts).  Both are traced by the GC.
+ *
+ * When a step has produced its element, it hands its own closure, with the
+ * state advanced, to the next lazy seq (lazy_again) instead of making a new
+ * closure: once its lazy seq is realized (seq.c clears the thunk), nothing
+ * else refers to the closure.  That saves an allocation per element.  The
+ * rules that keep this safe: a step reads its state once, at the start,
+ * into a rooted slot; it calls lazy_again only after everything that may
+ * run Clojure code, so that a re-entrant realization of the same lazy seq
+ * (the step's fn forcing the seq being built) still sees the old state;
+ * and it writes only a value computed from that start state. */
+
+#define KONST(data) (((gv_native *)(data))->meta)
+#define STATE(data) (((gv_native *)(data))->env)
+
+/* A lazy seq whose thunk runs STEP with constant part K and state S.
+ * NAME names the step in stack traces. */
+static gv_val lazy_new(gv_vm *vm, const char *name, gv_cfn step, gv_val k, gv_val s) {
+    gv_val c = gv_native_closure(vm, name, step, s, 0, 0);
+    GV_AS(gv_native, c)->meta = k;
+    return gv_lazyseq_new(vm, c);
+}
+
+/* The next lazy seq of the running step's chain: the step's closure DATA
+ * with its state set to S.  Only allocation may follow it in the step. */
+static gv_val lazy_again(gv_vm *vm, void *data, gv_val s) {
+    STATE(data) = s;
+    return gv_lazyseq_new(vm, gv_mk(GV_NATIVE, data));
+}
+
+/* Roots the running step's state and ticks (a step's first act). */
+static gv_val *step_begin(gv_vm *vm, void *data) {
+    gv_val *s = gv_push(vm, STATE(data));
+    tick(vm);
+    return s;
+}
+
+#define STEP(name) static gv_val name(gv_vm *vm, int argc, gv_val *argv, void *data)
+#define STEP_UNUSED (void)argc; (void)argv
 
 /* The rest of realized seq S without realizing anything: nil when it is
  * known to be empty. */
@@ -378,41 +400,38 @@ static gv_val n_reduce_kv(gv_vm *vm, int argc, gv_val *argv, void *data) {
     return *c.acc;
 }
 
-/* (reductions f init coll) step: env [f acc coll]; the acc is already
- * emitted. */
-static gv_val reductions_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    tick(vm);
-    gv_val *s = gv_push(vm, gv_seq(vm, e[2]));
+/* (reductions f init coll) after init: KONST f, STATE [acc coll]. */
+STEP(reductions_step) {
+    STEP_UNUSED;
+    gv_val f = KONST(data);
+    gv_val *st = step_begin(vm, data);
+    gv_val *s = gv_push(vm, gv_seq(vm, ARR(*st)[1]));
     if (s->t == GV_NIL) return GV_NILV;
-    gv_val r = gv_call2(vm, e[0], e[1], gv_first(vm, *s));
+    gv_val r = gv_call2(vm, f, ARR(*st)[0], gv_first(vm, *s));
     if (r.t == GV_REDUCED) return gv_list_cons(vm, GV_AS(gv_reduced, r)->val, vm->empty_list);
-    return gv_cons(vm, r, lazy_next(vm, data, env3(vm, e[0], r, gv_rest(vm, *s))));
+    return gv_cons(vm, r, lazy_again(vm, data, arr2(vm, r, gv_rest(vm, *s))));
 }
 
-/* (reductions f coll) first step: env [f coll]. */
-static gv_val reductions1_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    tick(vm);
-    gv_val *s = gv_push(vm, gv_seq(vm, e[1]));
-    if (s->t == GV_NIL) return gv_list_cons(vm, gv_call0(vm, e[0]), vm->empty_list);
+/* (reductions f coll), before the first element: KONST f, STATE coll. */
+STEP(reductions1_step) {
+    STEP_UNUSED;
+    gv_val f = KONST(data);
+    gv_val *st = step_begin(vm, data);
+    gv_val *s = gv_push(vm, gv_seq(vm, *st));
+    if (s->t == GV_NIL) return gv_list_cons(vm, gv_call0(vm, f), vm->empty_list);
     gv_val init = gv_first(vm, *s);
     if (init.t == GV_REDUCED) return gv_list_cons(vm, GV_AS(gv_reduced, init)->val, vm->empty_list);
-    return gv_cons(vm, init,
-                   lazy_new(vm, CORE "/reductions", reductions_step,
-                            env3(vm, e[0], init, gv_rest(vm, *s))));
+    return gv_cons(vm, init, lazy_new(vm, CORE "/reductions", reductions_step, f,
+                                      arr2(vm, init, gv_rest(vm, *s))));
 }
 
 static gv_val n_reductions(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)data;
-    if (argc == 2)
-        return lazy_new(vm, CORE "/reductions", reductions1_step, env2(vm, argv[0], argv[1]));
+    if (argc == 2) return lazy_new(vm, CORE "/reductions", reductions1_step, argv[0], argv[1]);
     if (argv[1].t == GV_REDUCED)
         return gv_list_cons(vm, GV_AS(gv_reduced, argv[1])->val, vm->empty_list);
-    return gv_cons(vm, argv[1], lazy_new(vm, CORE "/reductions", reductions_step,
-                                         env3(vm, argv[0], argv[1], argv[2])));
+    return gv_cons(vm, argv[1], lazy_new(vm, CORE "/reductions", reductions_step, argv[0],
+                                         arr2(vm, argv[1], argv[2])));
 }
 
 /* ---- seq basics --------------------------------------------------------- */
@@ -580,12 +599,12 @@ NATIVE(n_sequential_p) { (void)vm; UNUSED; return gv_b(is_sequential(argv[0])); 
 
 /* ---- concat / mapcat ---------------------------------------------------- */
 
-/* env [cur more]: the elements of CUR, then of each coll of seq MORE. */
-static gv_val cat_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    gv_val *cur = gv_push(vm, e[0]);
-    gv_val *more = gv_push(vm, e[1]);
+/* STATE [cur more]: the elements of CUR, then of each coll of seq MORE. */
+STEP(cat_step) {
+    STEP_UNUSED;
+    gv_val *st = step_begin(vm, data);
+    gv_val *cur = gv_push(vm, ARR(*st)[0]);
+    gv_val *more = gv_push(vm, ARR(*st)[1]);
     MARK;
     for (;;) {
         iter(vm, mark);
@@ -593,7 +612,7 @@ static gv_val cat_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
         if (cur->t != GV_NIL) {
             if (more->t == GV_NIL) return *cur; /* the last coll: share it */
             gv_val x = gv_first(vm, *cur);
-            return gv_cons(vm, x, lazy_next(vm, data, env2(vm, gv_rest(vm, *cur), *more)));
+            return gv_cons(vm, x, lazy_again(vm, data, arr2(vm, gv_rest(vm, *cur), *more)));
         }
         *more = gv_seq(vm, *more);
         if (more->t == GV_NIL) return GV_NILV;
@@ -603,7 +622,7 @@ static gv_val cat_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
 }
 
 static gv_val cat_new(gv_vm *vm, gv_val cur, gv_val more) {
-    return lazy_new(vm, CORE "/concat", cat_step, env2(vm, cur, more));
+    return lazy_new(vm, CORE "/concat", cat_step, GV_NILV, arr2(vm, cur, more));
 }
 
 NATIVE(n_concat) {
@@ -620,43 +639,64 @@ static _Noreturn void no_transducer(gv_vm *vm, const char *name) {
               "The transducer arity of %s is not supported", name);
 }
 
-/* env [f coll] */
-static gv_val map1_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    tick(vm);
-    gv_val *s = gv_push(vm, gv_seq(vm, e[1]));
-    if (s->t == GV_NIL) return GV_NILV;
-    gv_val y = gv_call1(vm, e[0], gv_first(vm, *s));
-    return gv_cons(vm, y, lazy_next(vm, data, env2(vm, e[0], gv_rest(vm, *s))));
+/* KONST f, STATE coll */
+STEP(map1_step) {
+    STEP_UNUSED;
+    gv_val f = KONST(data);
+    gv_val *st = step_begin(vm, data);
+    *st = gv_seq(vm, *st);
+    if (st->t == GV_NIL) return GV_NILV;
+    gv_val y = gv_call1(vm, f, gv_first(vm, *st));
+    return gv_cons(vm, y, lazy_again(vm, data, gv_rest(vm, *st)));
 }
 
-/* env [f c1 ... cn] */
-static gv_val mapn_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    uint32_t n = GV_AS(gv_vnode, ((gv_native *)data)->env)->n - 1;
+/* Over a vector without seqs: KONST [f vec end], STATE index. */
+STEP(map1v_step) {
+    STEP_UNUSED;
+    gv_val *k = ARR(KONST(data));
+    int64_t i = STATE(data).as.i;
     tick(vm);
+    if (i >= k[2].as.i) return GV_NILV;
+    gv_val y = gv_call1(vm, k[0], gv_vec_nth(k[1], i));
+    return gv_cons(vm, y, lazy_again(vm, data, gv_l(i + 1)));
+}
+
+/* KONST f, STATE [c1 ... cn] */
+STEP(mapn_step) {
+    STEP_UNUSED;
+    gv_val f = KONST(data);
+    gv_val *st = step_begin(vm, data);
+    uint32_t n = GV_AS(gv_vnode, *st)->n;
     gv_vnode *seqs = arr_new(vm, n);
     gv_push(vm, AVAL(seqs));
     for (uint32_t i = 0; i < n; i++) {
-        seqs->a[i] = gv_seq(vm, e[i + 1]);
+        seqs->a[i] = gv_seq(vm, ARR(*st)[i]);
         if (seqs->a[i].t == GV_NIL) return GV_NILV;
     }
     gv_vnode *args = arr_new(vm, n);
     for (uint32_t i = 0; i < n; i++) args->a[i] = gv_first(vm, seqs->a[i]);
-    gv_val y = gv_call(vm, e[0], (int)n, args->a);
-    gv_vnode *ne = arr_new(vm, n + 1);
-    ne->a[0] = e[0];
-    for (uint32_t i = 0; i < n; i++) ne->a[i + 1] = gv_rest(vm, seqs->a[i]);
-    return gv_cons(vm, y, lazy_next(vm, data, ne));
+    gv_val y = gv_call(vm, f, (int)n, args->a);
+    gv_vnode *next = arr_new(vm, n);
+    for (uint32_t i = 0; i < n; i++) next->a[i] = gv_rest(vm, seqs->a[i]);
+    return gv_cons(vm, y, lazy_again(vm, data, AVAL(next)));
 }
 
 static gv_val map_new(gv_vm *vm, int argc, gv_val *argv) {
-    if (argc == 2) return lazy_new(vm, CORE "/map", map1_step, env2(vm, argv[0], argv[1]));
-    gv_vnode *e = arr_new(vm, (uint32_t)argc);
-    memcpy(e->a, argv, (size_t)argc * sizeof(gv_val));
-    return lazy_new(vm, CORE "/map", mapn_step, e);
+    if (argc == 2) {
+        gv_val c = argv[1];
+        if (c.t == GV_VECTOR)
+            return lazy_new(vm, CORE "/map", map1v_step, arr3(vm, argv[0], c, gv_l(gv_vec_count(c))),
+                            gv_l(0));
+        if (c.t == GV_ARRAYSEQ && GV_AS(gv_arrayseq, c)->src.t == GV_VECTOR) {
+            gv_arrayseq *a = GV_AS(gv_arrayseq, c);
+            return lazy_new(vm, CORE "/map", map1v_step, arr3(vm, argv[0], a->src, gv_l(a->end)),
+                            gv_l(a->i));
+        }
+        return lazy_new(vm, CORE "/map", map1_step, argv[0], c);
+    }
+    gv_vnode *colls = arr_new(vm, (uint32_t)argc - 1);
+    memcpy(colls->a, argv + 1, (size_t)(argc - 1) * sizeof(gv_val));
+    return lazy_new(vm, CORE "/map", mapn_step, argv[0], AVAL(colls));
 }
 
 NATIVE(n_map) {
@@ -674,8 +714,7 @@ NATIVE(n_mapcat) {
 typedef struct vctx {
     gv_val *f;
     gv_vecb b;
-    bool keep_if; /* filterv: keep when (f x) is truthy */
-    bool filter;
+    bool filter; /* filterv: keep x when (f x) is truthy; else mapv */
 } vctx;
 
 static bool mapv_step(gv_vm *vm, gv_val x, void *p) {
@@ -710,39 +749,42 @@ NATIVE(n_filterv) {
     return gv_vecb_done(vm, &c.b);
 }
 
-/* env [f coll i]: (f i x) */
-static gv_val map_indexed_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    tick(vm);
-    gv_val *s = gv_push(vm, gv_seq(vm, e[1]));
+/* KONST f, STATE [coll i]: (f i x) */
+STEP(map_indexed_step) {
+    STEP_UNUSED;
+    gv_val f = KONST(data);
+    gv_val *st = step_begin(vm, data);
+    gv_val *s = gv_push(vm, gv_seq(vm, ARR(*st)[0]));
     if (s->t == GV_NIL) return GV_NILV;
-    gv_val y = gv_call2(vm, e[0], e[2], gv_first(vm, *s));
-    return gv_cons(vm, y, lazy_next(vm, data, env3(vm, e[0], gv_rest(vm, *s), gv_l(e[2].as.i + 1))));
+    int64_t i = ARR(*st)[1].as.i;
+    gv_val y = gv_call2(vm, f, gv_l(i), gv_first(vm, *s));
+    return gv_cons(vm, y, lazy_again(vm, data, arr2(vm, gv_rest(vm, *s), gv_l(i + 1))));
 }
 
 NATIVE(n_map_indexed) {
     (void)data;
     if (argc == 1) no_transducer(vm, "map-indexed");
-    return lazy_new(vm, CORE "/map-indexed", map_indexed_step, env3(vm, argv[0], argv[1], gv_l(0)));
+    return lazy_new(vm, CORE "/map-indexed", map_indexed_step, argv[0], arr2(vm, argv[1], gv_l(0)));
 }
 
-/* Shared by filter (keep x when (pred x) is truthy), remove (when falsey)
- * and keep / keep-indexed (emit (f x) / (f i x) when not nil).  env
- * [f coll i] with i nil unless indexed. */
-enum { K_FILTER, K_REMOVE, K_KEEP };
+/* filter (emit x when (f x) is truthy), remove (when it is not) and keep
+ * (emit (f x) when it is not nil): KONST f, STATE coll.  keep-indexed
+ * calls (f i x): STATE [coll i]. */
+enum { K_FILTER, K_REMOVE, K_KEEP, K_KEEP_INDEXED };
 
 static gv_val select_step(gv_vm *vm, void *data, int kind) {
-    gv_val *e = ENV(data);
-    gv_val *s = gv_push(vm, e[1]);
-    int64_t i = e[2].t == GV_LONG ? e[2].as.i : 0;
+    gv_val f = KONST(data);
+    gv_val *st = step_begin(vm, data);
+    bool indexed = kind == K_KEEP_INDEXED;
+    int64_t i = indexed ? ARR(*st)[1].as.i : 0;
+    gv_val *s = gv_push(vm, indexed ? ARR(*st)[0] : *st);
     MARK;
     for (;;) {
         iter(vm, mark);
         *s = gv_seq(vm, *s);
         if (s->t == GV_NIL) return GV_NILV;
         gv_val x = gv_first(vm, *s);
-        gv_val y = e[2].t == GV_LONG ? gv_call2(vm, e[0], gv_l(i), x) : gv_call1(vm, e[0], x);
+        gv_val y = indexed ? gv_call2(vm, f, gv_l(i), x) : gv_call1(vm, f, x);
         i++;
         bool emit;
         switch (kind) {
@@ -751,63 +793,55 @@ static gv_val select_step(gv_vm *vm, void *data, int kind) {
         default: emit = y.t != GV_NIL; x = y; break;
         }
         if (emit) {
-            gv_val idx = e[2].t == GV_LONG ? gv_l(i) : GV_NILV;
-            return gv_cons(vm, x, lazy_next(vm, data, env3(vm, e[0], gv_rest(vm, *s), idx)));
+            gv_val rest = gv_rest(vm, *s);
+            return gv_cons(vm, x, lazy_again(vm, data, indexed ? arr2(vm, rest, gv_l(i)) : rest));
         }
         *s = gv_rest(vm, *s);
     }
 }
 
-static gv_val filter_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    return select_step(vm, data, K_FILTER);
-}
-static gv_val remove_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    return select_step(vm, data, K_REMOVE);
-}
-static gv_val keep_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    return select_step(vm, data, K_KEEP);
-}
+STEP(filter_step) { STEP_UNUSED; return select_step(vm, data, K_FILTER); }
+STEP(remove_step) { STEP_UNUSED; return select_step(vm, data, K_REMOVE); }
+STEP(keep_step) { STEP_UNUSED; return select_step(vm, data, K_KEEP); }
+STEP(keep_indexed_step) { STEP_UNUSED; return select_step(vm, data, K_KEEP_INDEXED); }
 
 NATIVE(n_filter) {
     (void)data;
     if (argc == 1) no_transducer(vm, "filter");
-    return lazy_new(vm, CORE "/filter", filter_step, env3(vm, argv[0], argv[1], GV_NILV));
+    return lazy_new(vm, CORE "/filter", filter_step, argv[0], argv[1]);
 }
 NATIVE(n_remove) {
     (void)data;
     if (argc == 1) no_transducer(vm, "remove");
-    return lazy_new(vm, CORE "/remove", remove_step, env3(vm, argv[0], argv[1], GV_NILV));
+    return lazy_new(vm, CORE "/remove", remove_step, argv[0], argv[1]);
 }
 NATIVE(n_keep) {
     (void)data;
     if (argc == 1) no_transducer(vm, "keep");
-    return lazy_new(vm, CORE "/keep", keep_step, env3(vm, argv[0], argv[1], GV_NILV));
+    return lazy_new(vm, CORE "/keep", keep_step, argv[0], argv[1]);
 }
 NATIVE(n_keep_indexed) {
     (void)data;
     if (argc == 1) no_transducer(vm, "keep-indexed");
-    return lazy_new(vm, CORE "/keep-indexed", keep_step, env3(vm, argv[0], argv[1], gv_l(0)));
+    return lazy_new(vm, CORE "/keep-indexed", keep_indexed_step, argv[0], arr2(vm, argv[1], gv_l(0)));
 }
 
 /* ---- take / drop -------------------------------------------------------- */
 
-/* env [n coll] */
-static gv_val take_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    tick(vm);
-    if (e[0].as.i <= 0) return GV_NILV;
-    gv_val *s = gv_push(vm, gv_seq(vm, e[1]));
+/* STATE [n coll] */
+STEP(take_step) {
+    STEP_UNUSED;
+    gv_val *st = step_begin(vm, data);
+    int64_t n = ARR(*st)[0].as.i;
+    if (n <= 0) return GV_NILV;
+    gv_val *s = gv_push(vm, gv_seq(vm, ARR(*st)[1]));
     if (s->t == GV_NIL) return GV_NILV;
     gv_val x = gv_first(vm, *s);
-    return gv_cons(vm, x, lazy_next(vm, data, env2(vm, gv_l(e[0].as.i - 1), gv_rest(vm, *s))));
+    return gv_cons(vm, x, lazy_again(vm, data, arr2(vm, gv_l(n - 1), gv_rest(vm, *s))));
 }
 
 static gv_val take_new(gv_vm *vm, int64_t n, gv_val coll) {
-    return lazy_new(vm, CORE "/take", take_step, env2(vm, gv_l(n), coll));
+    return lazy_new(vm, CORE "/take", take_step, GV_NILV, arr2(vm, gv_l(n), coll));
 }
 
 NATIVE(n_take) {
@@ -837,16 +871,15 @@ static gv_val drop_now(gv_vm *vm, int64_t n, gv_val coll) {
     return *s;
 }
 
-/* env [n coll] */
-static gv_val drop_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    tick(vm);
-    return drop_now(vm, e[0].as.i, e[1]);
+/* KONST n, STATE coll: one step that returns the rest. */
+STEP(drop_step) {
+    STEP_UNUSED;
+    gv_val *st = step_begin(vm, data);
+    return drop_now(vm, KONST(data).as.i, *st);
 }
 
 static gv_val drop_new(gv_vm *vm, int64_t n, gv_val coll) {
-    return lazy_new(vm, CORE "/drop", drop_step, env2(vm, gv_l(n), coll));
+    return lazy_new(vm, CORE "/drop", drop_step, gv_l(n), coll);
 }
 
 NATIVE(n_drop) {
@@ -855,28 +888,29 @@ NATIVE(n_drop) {
     return drop_new(vm, count_arg(vm, argv[0]), argv[1]);
 }
 
-/* env [pred coll] */
-static gv_val take_while_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    tick(vm);
-    gv_val *s = gv_push(vm, gv_seq(vm, e[1]));
-    if (s->t == GV_NIL) return GV_NILV;
-    gv_val x = gv_first(vm, *s);
-    if (!gv_truthy(gv_call1(vm, e[0], x))) return GV_NILV;
-    return gv_cons(vm, x, lazy_next(vm, data, env2(vm, e[0], gv_rest(vm, *s))));
+/* KONST pred, STATE coll */
+STEP(take_while_step) {
+    STEP_UNUSED;
+    gv_val pred = KONST(data);
+    gv_val *st = step_begin(vm, data);
+    *st = gv_seq(vm, *st);
+    if (st->t == GV_NIL) return GV_NILV;
+    gv_val x = gv_first(vm, *st);
+    if (!gv_truthy(gv_call1(vm, pred, x))) return GV_NILV;
+    return gv_cons(vm, x, lazy_again(vm, data, gv_rest(vm, *st)));
 }
 
-static gv_val drop_while_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    gv_val *s = gv_push(vm, e[1]);
+/* KONST pred, STATE coll: one step that returns the rest. */
+STEP(drop_while_step) {
+    STEP_UNUSED;
+    gv_val pred = KONST(data);
+    gv_val *s = step_begin(vm, data);
     MARK;
     for (;;) {
         iter(vm, mark);
         *s = gv_seq(vm, *s);
         if (s->t == GV_NIL) return GV_NILV;
-        if (!gv_truthy(gv_call1(vm, e[0], gv_first(vm, *s)))) return *s;
+        if (!gv_truthy(gv_call1(vm, pred, gv_first(vm, *s)))) return *s;
         *s = gv_rest(vm, *s);
     }
 }
@@ -884,13 +918,13 @@ static gv_val drop_while_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
 NATIVE(n_take_while) {
     (void)data;
     if (argc == 1) no_transducer(vm, "take-while");
-    return lazy_new(vm, CORE "/take-while", take_while_step, env2(vm, argv[0], argv[1]));
+    return lazy_new(vm, CORE "/take-while", take_while_step, argv[0], argv[1]);
 }
 
 NATIVE(n_drop_while) {
     (void)data;
     if (argc == 1) no_transducer(vm, "drop-while");
-    return lazy_new(vm, CORE "/drop-while", drop_while_step, env2(vm, argv[0], argv[1]));
+    return lazy_new(vm, CORE "/drop-while", drop_while_step, argv[0], argv[1]);
 }
 
 NATIVE(n_take_last) {
@@ -909,41 +943,41 @@ NATIVE(n_take_last) {
     return *s;
 }
 
-/* env [coll lead] */
-static gv_val drop_last_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    tick(vm);
-    gv_val *s = gv_push(vm, gv_seq(vm, e[0]));
+/* STATE [coll lead] */
+STEP(drop_last_step) {
+    STEP_UNUSED;
+    gv_val *st = step_begin(vm, data);
+    gv_val *s = gv_push(vm, gv_seq(vm, ARR(*st)[0]));
     if (s->t == GV_NIL) return GV_NILV;
-    gv_val *l = gv_push(vm, gv_seq(vm, e[1]));
+    gv_val *l = gv_push(vm, gv_seq(vm, ARR(*st)[1]));
     if (l->t == GV_NIL) return GV_NILV;
     gv_val x = gv_first(vm, *s);
-    return gv_cons(vm, x, lazy_next(vm, data, env2(vm, gv_rest(vm, *s), gv_rest(vm, *l))));
+    return gv_cons(vm, x, lazy_again(vm, data, arr2(vm, gv_rest(vm, *s), gv_rest(vm, *l))));
 }
 
 NATIVE(n_drop_last) {
     (void)data;
     gv_val coll = argv[argc - 1];
     int64_t n = argc == 2 ? count_arg(vm, argv[0]) : 1;
-    return lazy_new(vm, CORE "/drop-last", drop_last_step, env2(vm, coll, drop_new(vm, n, coll)));
+    return lazy_new(vm, CORE "/drop-last", drop_last_step, GV_NILV,
+                    arr2(vm, coll, drop_new(vm, n, coll)));
 }
 
-/* env [n coll] */
-static gv_val take_nth_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    tick(vm);
-    gv_val *s = gv_push(vm, gv_seq(vm, e[1]));
-    if (s->t == GV_NIL) return GV_NILV;
-    gv_val x = gv_first(vm, *s);
-    return gv_cons(vm, x, lazy_next(vm, data, env2(vm, e[0], drop_new(vm, e[0].as.i, *s))));
+/* KONST n, STATE coll */
+STEP(take_nth_step) {
+    STEP_UNUSED;
+    int64_t n = KONST(data).as.i;
+    gv_val *st = step_begin(vm, data);
+    *st = gv_seq(vm, *st);
+    if (st->t == GV_NIL) return GV_NILV;
+    gv_val x = gv_first(vm, *st);
+    return gv_cons(vm, x, lazy_again(vm, data, drop_new(vm, n, *st)));
 }
 
 NATIVE(n_take_nth) {
     (void)data;
     if (argc == 1) no_transducer(vm, "take-nth");
-    return lazy_new(vm, CORE "/take-nth", take_nth_step, env2(vm, gv_l(count_arg(vm, argv[0])), argv[1]));
+    return lazy_new(vm, CORE "/take-nth", take_nth_step, gv_l(count_arg(vm, argv[0])), argv[1]);
 }
 
 NATIVE(n_split_at) {
@@ -955,14 +989,14 @@ NATIVE(n_split_at) {
 
 NATIVE(n_split_with) {
     UNUSED;
-    gv_val v[2] = {lazy_new(vm, CORE "/take-while", take_while_step, env2(vm, argv[0], argv[1])),
-                   lazy_new(vm, CORE "/drop-while", drop_while_step, env2(vm, argv[0], argv[1]))};
+    gv_val v[2] = {lazy_new(vm, CORE "/take-while", take_while_step, argv[0], argv[1]),
+                   lazy_new(vm, CORE "/drop-while", drop_while_step, argv[0], argv[1])};
     return gv_vec_from(vm, 2, v);
 }
 
 /* ---- partition ---------------------------------------------------------- */
 
-/* Up to N first elements of seq in slot S, as a vector (realizes them). */
+/* Up to N first elements of seq S, as a vector (realizes them). */
 static gv_val take_vec(gv_vm *vm, int64_t n, gv_val s) {
     gv_vecb b;
     gv_vecb_init(vm, &b);
@@ -991,31 +1025,29 @@ static gv_val nthrest_now(gv_vm *vm, int64_t n, gv_val coll) {
     return *s;
 }
 
-/* env [n step pad coll mode]: mode 0 partition, 1 with pad, 2 partition-all */
-static gv_val partition_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    tick(vm);
-    int64_t n = e[0].as.i, step = e[1].as.i, mode = e[4].as.i;
-    gv_val *s = gv_push(vm, gv_seq(vm, e[3]));
+/* KONST [n step pad mode], STATE coll; mode 0 partition, 1 partition with
+ * pad, 2 partition-all. */
+STEP(partition_step) {
+    STEP_UNUSED;
+    gv_val *k = ARR(KONST(data));
+    int64_t n = k[0].as.i, step = k[1].as.i, mode = k[3].as.i;
+    gv_val *st = step_begin(vm, data);
+    gv_val *s = gv_push(vm, gv_seq(vm, *st));
     if (s->t == GV_NIL) return GV_NILV;
     gv_val *p = gv_push(vm, take_vec(vm, n, *s));
     if (mode == 2 || gv_vec_count(*p) == n) {
         gv_val *rest = gv_push(vm, nthrest_now(vm, step, *s));
-        gv_vnode *ne = arr_new(vm, 5);
-        memcpy(ne->a, e, 5 * sizeof(gv_val));
-        ne->a[3] = *rest;
-        return gv_cons(vm, vec_as_seq(vm, *p), lazy_next(vm, data, ne));
+        return gv_cons(vm, vec_as_seq(vm, *p), lazy_again(vm, data, *rest));
     }
     if (mode == 0) return GV_NILV;
     /* the last, padded partition: (take n (concat p pad)) */
-    gv_val *pad = gv_push(vm, gv_seq(vm, e[2]));
+    gv_val *pad = gv_push(vm, gv_seq(vm, k[2]));
     gv_vecb b;
     gv_vecb_init(vm, &b);
-    int64_t k = gv_vec_count(*p);
-    for (int64_t i = 0; i < k; i++) gv_vecb_add(vm, &b, gv_vec_nth(*p, i));
+    int64_t c = gv_vec_count(*p);
+    for (int64_t i = 0; i < c; i++) gv_vecb_add(vm, &b, gv_vec_nth(*p, i));
     MARK;
-    for (; k < n && pad->t != GV_NIL; k++) {
+    for (; c < n && pad->t != GV_NIL; c++) {
         iter(vm, mark);
         gv_vecb_add(vm, &b, gv_first(vm, *pad));
         *pad = gv_next(vm, *pad);
@@ -1025,13 +1057,13 @@ static gv_val partition_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
 }
 
 static gv_val partition_new(gv_vm *vm, int64_t n, int64_t step, gv_val pad, gv_val coll, int mode) {
-    gv_vnode *e = arr_new(vm, 5);
-    e->a[0] = gv_l(n);
-    e->a[1] = gv_l(step);
-    e->a[2] = pad;
-    e->a[3] = coll;
-    e->a[4] = gv_l(mode);
-    return lazy_new(vm, mode == 2 ? CORE "/partition-all" : CORE "/partition", partition_step, e);
+    gv_vnode *k = arr_new(vm, 4);
+    k->a[0] = gv_l(n);
+    k->a[1] = gv_l(step);
+    k->a[2] = pad;
+    k->a[3] = gv_l(mode);
+    return lazy_new(vm, mode == 2 ? CORE "/partition-all" : CORE "/partition", partition_step,
+                    AVAL(k), coll);
 }
 
 NATIVE(n_partition) {
@@ -1052,35 +1084,34 @@ NATIVE(n_partition_all) {
     return partition_new(vm, n, gv_arg_long(vm, argv[1]), GV_NILV, argv[2], 2);
 }
 
-/* env [f coll] */
-static gv_val partition_by_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    tick(vm);
-    gv_val *s = gv_push(vm, gv_seq(vm, e[1]));
+/* KONST f, STATE coll */
+STEP(partition_by_step) {
+    STEP_UNUSED;
+    gv_val f = KONST(data);
+    gv_val *st = step_begin(vm, data);
+    gv_val *s = gv_push(vm, gv_seq(vm, *st));
     if (s->t == GV_NIL) return GV_NILV;
     gv_vecb b;
     gv_vecb_init(vm, &b);
-    gv_val *fv = gv_push(vm, gv_call1(vm, e[0], gv_first(vm, *s)));
+    gv_val *fv = gv_push(vm, gv_call1(vm, f, gv_first(vm, *s)));
     gv_vecb_add(vm, &b, gv_first(vm, *s));
     *s = gv_next(vm, *s);
     MARK;
     while (s->t != GV_NIL) {
         iter(vm, mark);
-        gv_val v = gv_call1(vm, e[0], gv_first(vm, *s));
+        gv_val v = gv_call1(vm, f, gv_first(vm, *s));
         if (!gv_equiv(vm, *fv, v)) break;
         gv_vecb_add(vm, &b, gv_first(vm, *s));
         *s = gv_next(vm, *s);
     }
-    gv_val run = gv_vecb_done(vm, &b);
-    gv_val *rs = gv_push(vm, run);
-    return gv_cons(vm, gv_seq(vm, *rs), lazy_next(vm, data, env2(vm, e[0], *s)));
+    gv_val *run = gv_push(vm, gv_vecb_done(vm, &b));
+    return gv_cons(vm, gv_seq(vm, *run), lazy_again(vm, data, *s));
 }
 
 NATIVE(n_partition_by) {
     (void)data;
     if (argc == 1) no_transducer(vm, "partition-by");
-    return lazy_new(vm, CORE "/partition-by", partition_by_step, env2(vm, argv[0], argv[1]));
+    return lazy_new(vm, CORE "/partition-by", partition_by_step, argv[0], argv[1]);
 }
 
 /* ---- grouping ----------------------------------------------------------- */
@@ -1220,19 +1251,20 @@ NATIVE(n_sort_by) {
 
 /* ---- distinct, dedupe, reverse ------------------------------------------ */
 
-/* env [coll seen] */
-static gv_val distinct_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    gv_val *s = gv_push(vm, e[0]);
+/* STATE [coll seen] */
+STEP(distinct_step) {
+    STEP_UNUSED;
+    gv_val *st = step_begin(vm, data);
+    gv_val *s = gv_push(vm, ARR(*st)[0]);
     MARK;
     for (;;) {
         iter(vm, mark);
         *s = gv_seq(vm, *s);
         if (s->t == GV_NIL) return GV_NILV;
         gv_val x = gv_first(vm, *s);
-        if (!gv_set_contains(vm, e[1], x))
-            return gv_cons(vm, x, lazy_next(vm, data, env2(vm, gv_rest(vm, *s), gv_set_conj(vm, e[1], x))));
+        gv_val seen = ARR(*st)[1];
+        if (!gv_set_contains(vm, seen, x))
+            return gv_cons(vm, x, lazy_again(vm, data, arr2(vm, gv_rest(vm, *s), gv_set_conj(vm, seen, x))));
         *s = gv_rest(vm, *s);
     }
 }
@@ -1240,22 +1272,22 @@ static gv_val distinct_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
 NATIVE(n_distinct) {
     (void)data;
     if (argc == 0) no_transducer(vm, "distinct");
-    return lazy_new(vm, CORE "/distinct", distinct_step, env2(vm, argv[0], gv_set_empty(vm)));
+    return lazy_new(vm, CORE "/distinct", distinct_step, GV_NILV, arr2(vm, argv[0], gv_set_empty(vm)));
 }
 
-/* env [coll prev has-prev] */
-static gv_val dedupe_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    gv_val *s = gv_push(vm, e[0]);
+/* STATE [coll prev has-prev] */
+STEP(dedupe_step) {
+    STEP_UNUSED;
+    gv_val *st = step_begin(vm, data);
+    gv_val *s = gv_push(vm, ARR(*st)[0]);
     MARK;
     for (;;) {
         iter(vm, mark);
         *s = gv_seq(vm, *s);
         if (s->t == GV_NIL) return GV_NILV;
         gv_val x = gv_first(vm, *s);
-        if (!gv_truthy(e[2]) || !gv_equiv(vm, e[1], x))
-            return gv_cons(vm, x, lazy_next(vm, data, env3(vm, gv_rest(vm, *s), x, GV_TRUEV)));
+        if (!gv_truthy(ARR(*st)[2]) || !gv_equiv(vm, ARR(*st)[1], x))
+            return gv_cons(vm, x, lazy_again(vm, data, arr3(vm, gv_rest(vm, *s), x, GV_TRUEV)));
         *s = gv_rest(vm, *s);
     }
 }
@@ -1263,7 +1295,7 @@ static gv_val dedupe_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
 NATIVE(n_dedupe) {
     (void)data;
     if (argc == 0) no_transducer(vm, "dedupe");
-    return lazy_new(vm, CORE "/dedupe", dedupe_step, env3(vm, argv[0], GV_NILV, GV_FALSEV));
+    return lazy_new(vm, CORE "/dedupe", dedupe_step, GV_NILV, arr3(vm, argv[0], GV_NILV, GV_FALSEV));
 }
 
 static bool reverse_step(gv_vm *vm, gv_val x, void *p) {
@@ -1281,21 +1313,20 @@ NATIVE(n_reverse) {
 
 /* ---- interleave, interpose, flatten, tree-seq --------------------------- */
 
-/* env [c1 ... cn] */
-static gv_val interleave_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    uint32_t n = GV_AS(gv_vnode, ((gv_native *)data)->env)->n;
-    tick(vm);
+/* STATE [c1 ... cn] */
+STEP(interleave_step) {
+    STEP_UNUSED;
+    gv_val *st = step_begin(vm, data);
+    uint32_t n = GV_AS(gv_vnode, *st)->n;
     gv_vnode *seqs = arr_new(vm, n);
     gv_push(vm, AVAL(seqs));
     for (uint32_t i = 0; i < n; i++) {
-        seqs->a[i] = gv_seq(vm, e[i]);
+        seqs->a[i] = gv_seq(vm, ARR(*st)[i]);
         if (seqs->a[i].t == GV_NIL) return GV_NILV;
     }
-    gv_vnode *ne = arr_new(vm, n);
-    for (uint32_t i = 0; i < n; i++) ne->a[i] = gv_rest(vm, seqs->a[i]);
-    gv_val r = lazy_next(vm, data, ne);
+    gv_vnode *next = arr_new(vm, n);
+    for (uint32_t i = 0; i < n; i++) next->a[i] = gv_rest(vm, seqs->a[i]);
+    gv_val r = lazy_again(vm, data, AVAL(next));
     for (uint32_t i = n; i-- > 0;) r = gv_cons(vm, gv_first(vm, seqs->a[i]), r);
     return r;
 }
@@ -1304,35 +1335,34 @@ NATIVE(n_interleave) {
     (void)data;
     if (argc == 0) return cat_new(vm, GV_NILV, GV_NILV);
     if (argc == 1) return cat_new(vm, argv[0], GV_NILV);
-    gv_vnode *e = arr_new(vm, (uint32_t)argc);
-    memcpy(e->a, argv, (size_t)argc * sizeof(gv_val));
-    return lazy_new(vm, CORE "/interleave", interleave_step, e);
+    gv_vnode *colls = arr_new(vm, (uint32_t)argc);
+    memcpy(colls->a, argv, (size_t)argc * sizeof(gv_val));
+    return lazy_new(vm, CORE "/interleave", interleave_step, GV_NILV, AVAL(colls));
 }
 
-/* env [sep coll started] */
-static gv_val interpose_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    tick(vm);
-    gv_val *s = gv_push(vm, gv_seq(vm, e[1]));
+/* KONST sep, STATE [coll started] */
+STEP(interpose_step) {
+    STEP_UNUSED;
+    gv_val sep = KONST(data);
+    gv_val *st = step_begin(vm, data);
+    bool started = gv_truthy(ARR(*st)[1]);
+    gv_val *s = gv_push(vm, gv_seq(vm, ARR(*st)[0]));
     if (s->t == GV_NIL) return GV_NILV;
-    gv_val r = gv_cons(vm, gv_first(vm, *s), lazy_next(vm, data, env3(vm, e[0], gv_rest(vm, *s), GV_TRUEV)));
-    if (gv_truthy(e[2])) r = gv_cons(vm, e[0], r);
-    return r;
+    gv_val r = gv_cons(vm, gv_first(vm, *s), lazy_again(vm, data, arr2(vm, gv_rest(vm, *s), GV_TRUEV)));
+    return started ? gv_cons(vm, sep, r) : r;
 }
 
 NATIVE(n_interpose) {
     (void)data;
     if (argc == 1) no_transducer(vm, "interpose");
-    return lazy_new(vm, CORE "/interpose", interpose_step, env3(vm, argv[0], argv[1], GV_FALSEV));
+    return lazy_new(vm, CORE "/interpose", interpose_step, argv[0], arr2(vm, argv[1], GV_FALSEV));
 }
 
-/* Depth-first walk with an explicit stack (a list of pending seqs).
- * flatten: env [stack]; emits the non-sequential leaves.
- * tree-seq: env [stack branch? children]; emits every node. */
+/* Depth-first walk with an explicit stack, STATE: a list of pending seqs.
+ * flatten emits the non-sequential leaves; tree-seq (KONST [branch?
+ * children]) emits every node. */
 static gv_val walk_step(gv_vm *vm, void *data, bool tree) {
-    gv_val *e = ENV(data);
-    gv_val *stack = gv_push(vm, e[0]);
+    gv_val *stack = step_begin(vm, data);
     gv_val *top = gv_push(vm, GV_NILV);
     MARK;
     for (;;) {
@@ -1347,134 +1377,121 @@ static gv_val walk_step(gv_vm *vm, void *data, bool tree) {
         gv_val x = gv_first(vm, *top);
         *stack = gv_list_cons(vm, gv_rest(vm, *top), below);
         if (tree) {
+            gv_val *k = ARR(KONST(data));
             *top = x;
-            if (gv_truthy(gv_call1(vm, e[1], x))) {
-                gv_val ch = gv_call1(vm, e[2], *top);
+            if (gv_truthy(gv_call1(vm, k[0], x))) {
+                gv_val ch = gv_call1(vm, k[1], *top);
                 *stack = gv_list_cons(vm, ch, *stack);
             }
-            return gv_cons(vm, *top, lazy_next(vm, data, env3(vm, *stack, e[1], e[2])));
+            return gv_cons(vm, *top, lazy_again(vm, data, *stack));
         }
         if (is_sequential(x)) {
             *stack = gv_list_cons(vm, x, *stack);
             continue;
         }
-        gv_vnode *ne = arr_new(vm, 1);
-        ne->a[0] = *stack;
-        return gv_cons(vm, x, lazy_next(vm, data, ne));
+        return gv_cons(vm, x, lazy_again(vm, data, *stack));
     }
 }
 
-static gv_val flatten_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    return walk_step(vm, data, false);
-}
-
-static gv_val tree_seq_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    return walk_step(vm, data, true);
-}
+STEP(flatten_step) { STEP_UNUSED; return walk_step(vm, data, false); }
+STEP(tree_seq_step) { STEP_UNUSED; return walk_step(vm, data, true); }
 
 NATIVE(n_flatten) {
     UNUSED;
-    gv_vnode *e = arr_new(vm, 1);
-    e->a[0] = is_sequential(argv[0]) ? gv_list_cons(vm, argv[0], vm->empty_list) : vm->empty_list;
-    return lazy_new(vm, CORE "/flatten", flatten_step, e);
+    gv_val stack = is_sequential(argv[0]) ? gv_list_cons(vm, argv[0], vm->empty_list) : vm->empty_list;
+    return lazy_new(vm, CORE "/flatten", flatten_step, GV_NILV, stack);
 }
 
 NATIVE(n_tree_seq) {
     UNUSED;
     gv_val root = gv_list_cons(vm, argv[2], vm->empty_list);
     gv_val stack = gv_list_cons(vm, root, vm->empty_list);
-    return lazy_new(vm, CORE "/tree-seq", tree_seq_step, env3(vm, stack, argv[0], argv[1]));
+    return lazy_new(vm, CORE "/tree-seq", tree_seq_step, arr2(vm, argv[0], argv[1]), stack);
 }
 
 /* ---- generators --------------------------------------------------------- */
 
-/* env [x n]: n < 0 means forever */
-static gv_val repeat_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
+/* KONST x, STATE n (n < 0: forever) */
+STEP(repeat_step) {
+    STEP_UNUSED;
+    int64_t n = STATE(data).as.i;
     tick(vm);
-    int64_t n = e[1].as.i;
     if (n == 0) return GV_NILV;
-    gv_vnode *ne = n < 0 ? GV_AS(gv_vnode, ((gv_native *)data)->env) : env2(vm, e[0], gv_l(n - 1));
-    return gv_cons(vm, e[0], lazy_next(vm, data, ne));
+    return gv_cons(vm, KONST(data), lazy_again(vm, data, gv_l(n < 0 ? n : n - 1)));
 }
 
 NATIVE(n_repeat) {
     (void)data;
-    if (argc == 1) return lazy_new(vm, CORE "/repeat", repeat_step, env2(vm, argv[0], gv_l(-1)));
+    if (argc == 1) return lazy_new(vm, CORE "/repeat", repeat_step, argv[0], gv_l(-1));
     int64_t n = count_arg(vm, argv[0]);
     if (n <= 0) return vm->empty_list;
-    return lazy_new(vm, CORE "/repeat", repeat_step, env2(vm, argv[1], gv_l(n)));
+    return lazy_new(vm, CORE "/repeat", repeat_step, argv[1], gv_l(n));
 }
 
-/* env [f n]: n < 0 means forever */
-static gv_val repeatedly_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
+/* KONST f, STATE n (n < 0: forever) */
+STEP(repeatedly_step) {
+    STEP_UNUSED;
+    int64_t n = STATE(data).as.i;
     tick(vm);
-    int64_t n = e[1].as.i;
     if (n == 0) return GV_NILV;
-    gv_val x = gv_call0(vm, e[0]);
-    gv_vnode *ne = n < 0 ? GV_AS(gv_vnode, ((gv_native *)data)->env) : env2(vm, e[0], gv_l(n - 1));
-    return gv_cons(vm, x, lazy_next(vm, data, ne));
+    gv_val x = gv_call0(vm, KONST(data));
+    return gv_cons(vm, x, lazy_again(vm, data, gv_l(n < 0 ? n : n - 1)));
 }
 
 NATIVE(n_repeatedly) {
     (void)data;
-    if (argc == 1) return lazy_new(vm, CORE "/repeatedly", repeatedly_step, env2(vm, argv[0], gv_l(-1)));
+    if (argc == 1) return lazy_new(vm, CORE "/repeatedly", repeatedly_step, argv[0], gv_l(-1));
     int64_t n = count_arg(vm, argv[0]);
     if (n < 0) n = 0;
-    return lazy_new(vm, CORE "/repeatedly", repeatedly_step, env2(vm, argv[1], gv_l(n)));
+    return lazy_new(vm, CORE "/repeatedly", repeatedly_step, argv[1], gv_l(n));
 }
 
-/* env [coll cur] */
-static gv_val cycle_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    tick(vm);
-    gv_val *s = gv_push(vm, gv_seq(vm, e[1]));
-    if (s->t == GV_NIL) {
-        *s = gv_seq(vm, e[0]);
-        if (s->t == GV_NIL) return GV_NILV;
+/* KONST coll, STATE what is left of this round */
+STEP(cycle_step) {
+    STEP_UNUSED;
+    gv_val *st = step_begin(vm, data);
+    *st = gv_seq(vm, *st);
+    if (st->t == GV_NIL) {
+        *st = gv_seq(vm, KONST(data));
+        if (st->t == GV_NIL) return GV_NILV;
     }
-    gv_val x = gv_first(vm, *s);
-    return gv_cons(vm, x, lazy_next(vm, data, env2(vm, e[0], gv_rest(vm, *s))));
+    gv_val x = gv_first(vm, *st);
+    return gv_cons(vm, x, lazy_again(vm, data, gv_rest(vm, *st)));
 }
 
 NATIVE(n_cycle) {
     UNUSED;
-    return lazy_new(vm, CORE "/cycle", cycle_step, env2(vm, argv[0], GV_NILV));
+    return lazy_new(vm, CORE "/cycle", cycle_step, argv[0], GV_NILV);
 }
 
-/* env [f x]: x is emitted; the step computes (f x). */
-static gv_val iterate_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
-    tick(vm);
-    gv_val y = gv_call1(vm, e[0], e[1]);
-    return gv_cons(vm, y, lazy_next(vm, data, env2(vm, e[0], y)));
+/* KONST f, STATE x (emitted already): emits (f x). */
+STEP(iterate_step) {
+    STEP_UNUSED;
+    gv_val *st = step_begin(vm, data);
+    gv_val y = gv_call1(vm, KONST(data), *st);
+    return gv_cons(vm, y, lazy_again(vm, data, y));
 }
 
 NATIVE(n_iterate) {
     UNUSED;
-    return gv_cons(vm, argv[1], lazy_new(vm, CORE "/iterate", iterate_step, env2(vm, argv[0], argv[1])));
+    return gv_cons(vm, argv[1], lazy_new(vm, CORE "/iterate", iterate_step, argv[0], argv[1]));
 }
 
-/* env [cur end step], numbers of any kind (the long case is a GV_RANGE). */
-static gv_val num_range_step(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)argc; (void)argv;
-    gv_val *e = ENV(data);
+/* KONST [end step], STATE the next number; numbers of any kind (all longs
+ * make a GV_RANGE instead). */
+STEP(num_range_step) {
+    STEP_UNUSED;
+    gv_val *k = ARR(KONST(data));
+    gv_val cur = STATE(data);
     tick(vm);
     gv_val zero = gv_l(0);
     bool more;
-    if (gv_num_gt(vm, e[2], zero)) more = gv_num_lt(vm, e[0], e[1]);
-    else if (gv_num_lt(vm, e[2], zero)) more = gv_num_gt(vm, e[0], e[1]);
+    if (gv_num_gt(vm, k[1], zero)) more = gv_num_lt(vm, cur, k[0]);
+    else if (gv_num_lt(vm, k[1], zero)) more = gv_num_gt(vm, cur, k[0]);
     else more = true;
     if (!more) return GV_NILV;
-    gv_val nx = gv_num_add(vm, e[0], e[2]);
-    return gv_cons(vm, e[0], lazy_next(vm, data, env3(vm, nx, e[1], e[2])));
+    gv_val nx = gv_num_add(vm, cur, k[1]);
+    return gv_cons(vm, cur, lazy_again(vm, data, nx));
 }
 
 NATIVE(n_range) {
@@ -1495,7 +1512,7 @@ NATIVE(n_range) {
     if ((pos && gv_num_lte(vm, end, start)) || (neg && gv_num_lte(vm, start, end)) ||
         (!pos && !neg && gv_num_equiv(vm, start, end)))
         return vm->empty_list;
-    return lazy_new(vm, CORE "/range", num_range_step, env3(vm, start, end, step));
+    return lazy_new(vm, CORE "/range", num_range_step, arr2(vm, end, step), start);
 }
 
 /* ---- predicates over colls ---------------------------------------------- */

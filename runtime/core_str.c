@@ -1093,8 +1093,7 @@ gv_val gv_regex_new(gv_vm *vm, const char *src, size_t len) {
     rx_translate(source->data, len, &t);
     int err;
     PCRE2_SIZE off;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)t.p, t.len, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
-                                     &err, &off, NULL);
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)t.p, t.len, PCRE2_UTF, &err, &off, NULL);
     gv_buf_free(&t);
     if (!code) {
         char desc[256];
@@ -1128,6 +1127,76 @@ gv_val gv_regex_new(gv_vm *vm, const char *src, size_t len) {
 void gv_regex_free(gv_regex *r) {
     if (r->code) pcre2_code_free(r->code);
     r->code = NULL;
+}
+
+/* ---- subjects ---- */
+
+/* One UTF-8 sequence as PCRE2 accepts it (no overlongs, surrogates or
+ * code points past U+10FFFF); -1 when invalid.  Sets *len (1 when
+ * invalid). */
+static int32_t utf8_strict(const unsigned char *u, size_t n, int *len) {
+    *len = 1;
+    unsigned c = u[0];
+    if (c < 0x80) return (int32_t)c;
+    int need;
+    int32_t cp, min;
+    if (c >= 0xC2 && c <= 0xDF) need = 1, cp = c & 0x1F, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF) need = 2, cp = c & 0x0F, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4) need = 3, cp = c & 0x07, min = 0x10000;
+    else return -1;
+    if ((size_t)need >= n) return -1;
+    for (int i = 1; i <= need; i++) {
+        if ((u[i] & 0xC0) != 0x80) return -1;
+        cp = (cp << 6) | (u[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return -1;
+    *len = need + 1;
+    return cp;
+}
+
+/* The string regexes match against: S itself when it is valid UTF-8 (the
+ * usual case), else a copy with every invalid byte replaced by U+FFFD —
+ * what Java would have decoded.  Matching then skips PCRE2's own UTF
+ * check, which would otherwise rescan the rest of the subject at every
+ * search of re-seq, split and replace. */
+static gv_val rx_subject(gv_vm *vm, gv_val s) {
+    gv_string *str = GV_AS(gv_string, s);
+    const unsigned char *u = (const unsigned char *)str->data;
+    size_t n = str->len, out = 0;
+    bool valid = true;
+    for (size_t i = 0; i < n;) {
+        if (u[i] < 0x80) {
+            i++;
+            out++;
+            continue;
+        }
+        int len;
+        if (utf8_strict(u + i, n - i, &len) < 0) {
+            valid = false;
+            out += 3;
+        } else {
+            out += (size_t)len;
+        }
+        i += (size_t)len;
+    }
+    if (valid) return s;
+    if (out > UINT32_MAX - 1) gv_throwf(vm, "OutOfMemoryError", "String too long");
+    gv_string *r = gv_alloc(vm, GV_STRING, sizeof(gv_string) + out + 1);
+    r->len = (uint32_t)out;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        int len;
+        if (utf8_strict(u + i, n - i, &len) < 0) {
+            memcpy(r->data + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+        } else {
+            memcpy(r->data + o, u + i, (size_t)len);
+            o += (size_t)len;
+        }
+        i += (size_t)len;
+    }
+    r->data[out] = 0;
+    return gv_mk(GV_STRING, r);
 }
 
 /* Match enumeration in the manner of Matcher.find. */
@@ -1173,7 +1242,8 @@ static void rx_iter_init(gv_vm *vm, rx_iter *it, gv_regex *re, const char *s, si
 static bool rx_exec(gv_vm *vm, rx_iter *it, size_t start, uint32_t opts) {
     pcre2_match_data *md = pcre2_match_data_create(it->ng + 1, NULL);
     if (!md) gv_throwf(vm, "OutOfMemoryError", "Java heap space");
-    int rc = pcre2_match(it->re->code, (PCRE2_SPTR)it->s, it->len, start, opts, md, NULL);
+    int rc = pcre2_match(it->re->code, (PCRE2_SPTR)it->s, it->len, start,
+                         opts | PCRE2_NO_UTF_CHECK, md, NULL);
     if (rc >= 0) {
         PCRE2_SIZE *o = pcre2_get_ovector_pointer(md);
         memcpy(it->ov, o, 2 * ((size_t)it->ng + 1) * sizeof(PCRE2_SIZE));
@@ -1232,7 +1302,8 @@ static gv_val s_re_pattern(gv_vm *vm, int argc, gv_val *argv, void *data) {
 static gv_val s_re_find(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)argc, (void)data;
     gv_regex *re = re_arg(vm, argv[0]);
-    gv_string *s = cs_arg(vm, argv[1]);
+    cs_arg(vm, argv[1]);
+    gv_string *s = GV_AS(gv_string, rx_subject(vm, argv[1]));
     rx_iter it;
     rx_iter_init(vm, &it, re, s->data, s->len, 0);
     return rx_next(vm, &it) ? rx_groups(vm, &it) : GV_NILV;
@@ -1241,7 +1312,8 @@ static gv_val s_re_find(gv_vm *vm, int argc, gv_val *argv, void *data) {
 static gv_val s_re_matches(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)argc, (void)data;
     gv_regex *re = re_arg(vm, argv[0]);
-    gv_string *s = cs_arg(vm, argv[1]);
+    cs_arg(vm, argv[1]);
+    gv_string *s = GV_AS(gv_string, rx_subject(vm, argv[1]));
     rx_iter it;
     rx_iter_init(vm, &it, re, s->data, s->len, 0);
     if (!rx_exec(vm, &it, 0, PCRE2_ANCHORED | PCRE2_ENDANCHORED)) return GV_NILV;
@@ -1275,7 +1347,7 @@ static gv_val s_re_seq(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)argc, (void)data;
     re_arg(vm, argv[0]);
     cs_arg(vm, argv[1]);
-    return reseq_from(vm, argv[0], argv[1], 0);
+    return reseq_from(vm, argv[0], rx_subject(vm, argv[1]), 0);
 }
 
 /* ---- replacement templates (Matcher.appendReplacement) ---- */
@@ -1433,6 +1505,7 @@ static gv_val replace_any(gv_vm *vm, gv_val *argv, bool first_only) {
         c.rep = first_only ? gv_objval(tostr_arg(vm, rep)) : gv_objval(cs_arg(vm, rep));
         return with_buf(vm, replace_literal_body, &c);
     case GV_REGEX:
+        *s = rx_subject(vm, *s);
         return with_buf(vm, replace_regex_body, &c);
     default:
         gv_throwf(vm, "IllegalArgumentException", "Invalid match arg: %s",
@@ -1564,9 +1637,10 @@ static gv_val split_run(gv_vm *vm, splitter *sp, gv_val whole, int64_t limit) {
 
 static gv_val s_split(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)data;
-    gv_string *s = cs_arg(vm, argv[0]);
+    cs_arg(vm, argv[0]);
     gv_regex *re = re_arg(vm, argv[1]);
     int64_t limit = argc > 2 ? gv_arg_long(vm, argv[2]) : 0;
+    gv_string *s = GV_AS(gv_string, rx_subject(vm, argv[0]));
     rx_iter it;
     rx_iter_init(vm, &it, re, s->data, s->len, 0);
     splitter sp = {&it, s->data, s->len, 0};

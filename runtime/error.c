@@ -85,7 +85,8 @@ gv_val gv_exception_new(gv_vm *vm, const char *cls, gv_val msg, gv_val data, gv_
     return gv_mk(GV_EXCEPTION, e);
 }
 
-/* The trace: a vector of [name file line col], innermost first. */
+/* The trace: a vector of [name file line col native?], innermost first;
+ * a native's position is that of the call that reached it. */
 static gv_val capture_trace(gv_vm *vm) {
     gv_vecb b;
     gv_vecb_init(vm, &b);
@@ -107,8 +108,9 @@ static gv_val capture_trace(gv_vm *vm) {
             name = gv_cstr(vm, "eval");
         }
         gv_val *ns = gv_push(vm, name);
-        gv_val item[4] = {*ns, gv_cstr(vm, f->file ? f->file : "NO_SOURCE_PATH"), gv_l(line), gv_l(col)};
-        gv_vecb_add(vm, &b, gv_vec_from(vm, 4, item));
+        gv_val item[5] = {*ns, gv_cstr(vm, f->file ? f->file : "NO_SOURCE_PATH"), gv_l(line),
+                          gv_l(col), gv_b(f->fn.t == GV_NATIVE)};
+        gv_vecb_add(vm, &b, gv_vec_from(vm, 5, item));
     }
     return gv_vecb_done(vm, &b);
 }
@@ -210,7 +212,7 @@ char *gv_exception_report(gv_vm *vm, gv_val exc) {
         /* report the innermost frame that ran grove code, not a native */
         for (int64_t i = 0; e->trace.t == GV_VECTOR && i < gv_vec_count(e->trace); i++) {
             gv_val fr = gv_vec_nth(e->trace, i);
-            if (gv_vec_nth(fr, 2).as.i > 0) { top = fr; break; }
+            if (!gv_truthy(gv_vec_nth(fr, 4))) { top = fr; break; }
         }
         if (top.t == GV_VECTOR) {
             where = GV_AS(gv_string, gv_vec_nth(top, 0))->data;

@@ -121,6 +121,18 @@ static void repl_value(gv_vm *vm, gv_val v, void *udata) {
     gv_define(vm, "clojure.core", "*3", v3);
 }
 
+/* One line of input without its newline (malloc'd), or NULL at the end.
+ * Readline only for a terminal: piped input is not echoed. */
+static char *read_line(bool tty, const char *prompt) {
+    if (tty) return readline(prompt);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, stdin);
+    if (n < 0) { free(line); return NULL; }
+    if (n > 0 && line[n - 1] == '\n') line[n - 1] = 0;
+    return line;
+}
+
 static int cmd_repl(gv_vm *vm) {
     char histfile[4096] = "";
     const char *home = getenv("HOME");
@@ -141,7 +153,7 @@ static int cmd_repl(gv_vm *vm) {
         char prompt[300];
         if (pending) snprintf(prompt, sizeof prompt, "%*s", (int)strlen(gv_current_ns_name(vm)) + 3, "");
         else snprintf(prompt, sizeof prompt, "%s=> ", gv_current_ns_name(vm));
-        char *line = readline(tty ? prompt : "");
+        char *line = read_line(tty, prompt);
         if (!line) break;
         size_t ll = strlen(line);
         char *np = realloc(pending, plen + ll + 2);
@@ -158,7 +170,7 @@ static int cmd_repl(gv_vm *vm) {
         if (entry) {
             size_t el = strlen(entry);
             if (el) entry[el - 1] = 0;
-            if (*entry) add_history(entry);
+            if (*entry && tty) add_history(entry);
             free(entry);
         }
         sigaction(SIGINT, &sa, &old);
@@ -175,7 +187,7 @@ static int cmd_repl(gv_vm *vm) {
     }
     free(pending);
     if (tty) putchar('\n');
-    if (*histfile) write_history(histfile);
+    if (*histfile && tty) write_history(histfile);
     gv_ref_free(vm, &st.h1);
     gv_ref_free(vm, &st.h2);
     gv_ref_free(vm, &st.h3);

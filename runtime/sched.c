@@ -129,7 +129,7 @@ static void proc_entry(unsigned lo_vm, unsigned hi_vm, unsigned lo_s, unsigned h
     gv_proc *p = vm->cur;
     gv_handler h;
     if (gv_try(vm, &h) == 0) {
-        gv_val r = st->body ? st->body(vm, st->ctx) : gv_call(vm, p->fn, 0, NULL);
+        gv_val r = st ? st->body(vm, st->ctx) : gv_call(vm, p->fn, 0, NULL);
         gv_try_end(vm, &h);
         p->result = r;
         p->state = GV_P_DONE;

@@ -423,6 +423,8 @@ gv_val gv_with_meta(gv_vm *vm, gv_val x, gv_val meta) {
     c->flags = o->flags & (uint16_t)~GV_F_HASHED;
     gv_val r = gv_mk((gv_type)o->type, c);
     if (x.t == GV_SYMBOL) GV_AS(gv_symbol, r)->base = GV_AS(gv_symbol, x)->base;
+    /* a native closure finds its env through data, which must be itself */
+    if (x.t == GV_NATIVE && GV_AS(gv_native, x)->data == (void *)o) GV_AS(gv_native, r)->data = c;
     *meta_slot(r) = meta;
     return r;
 }

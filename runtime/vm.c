@@ -282,7 +282,13 @@ void gv_out_push(gv_vm *vm, gv_outsink *s) {
 
 void gv_out_pop(gv_vm *vm, gv_outsink *s) { vm->cur->out = s->prev; }
 
-void gv_vm_set_gc_stress(gv_vm *vm, bool on) { vm->gc_stress = on; }
+/* Stress mode collects at every safe point: a slice of one step makes
+ * every call and recur one. */
+void gv_vm_set_gc_stress(gv_vm *vm, bool on) {
+    vm->gc_stress = on;
+    vm->slice_steps = on ? 1 : GV_SLICE_STEPS;
+    if (vm->cur) vm->cur->budget_left = 1;
+}
 
 void gv_vm_set_args(gv_vm *vm, int argc, char **argv) {
     gv_val l = GV_NILV;

@@ -28,8 +28,9 @@ count() { # name logfile exit-status
 
 run() { # name command...
   name=$1; shift
-  "$@" > "$log/$name.log" 2>&1
-  count "$name" "$log/$name.log" $?
+  f="$log/$(echo "$name" | tr / _).log"
+  "$@" > "$f" 2>&1
+  count "$name" "$f" $?
 }
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1

@@ -95,8 +95,8 @@ int main(void) {
 
     /* unbounded recursion is a catchable StackOverflowError */
     expect(vm, "(defn down [n] (+ 1 (down n))) (try (down 0) (catch StackOverflowError e :so))", ":so");
-    expect(vm, "(defn down2 [n] (inc (down2 n))) (try (down2 0) (catch Throwable e (ex-message e)))",
-           "\"stack overflow (call depth 100000)\"");
+    expect(vm, "(defn down2 [n] (inc (down2 n))) (try (down2 0) (catch Throwable e (subs (ex-message e) 0 14)))",
+           "\"stack overflow\"");
 
     /* deep but bounded recursion works */
     expect(vm, "(defn deep [n] (if (zero? n) 0 (inc (deep (dec n))))) (deep 10000)", "10000");
@@ -114,7 +114,7 @@ int main(void) {
     gv_vm_set_gc_stress(vm, true);
     expect(vm, "(loop [i 0 acc []] (if (< i 300) (recur (inc i) (conj acc (str i))) (count (apply str acc))))",
            "790");
-    expect(vm, "(reduce + (map (fn [x] (* x x)) (filter odd? (range 200))))", "2646700");
+    expect(vm, "(reduce + (map (fn [x] (* x x)) (filter odd? (range 200))))", "1333300");
     expect(vm, "(let [m (into {} (map (fn [i] [(keyword (str \"k\" i)) i]) (range 50)))] [(count m) (m :k49)])",
            "[50 49]");
     gv_vm_set_gc_stress(vm, false);
