@@ -276,7 +276,13 @@ static gv_val *list_items(actx *a, gv_val form, int *n) {
     gv_vm *vm = a->vm;
     int64_t cnt;
     if (form.t == GV_LIST) cnt = GV_AS(gv_list, form)->count;
-    else cnt = gv_count(vm, form);
+    else {
+        /* realizing a macro-built lazy seq may reach a safe point; the
+         * analyzer's unrooted values must survive it */
+        gv_gc_inhibit(vm);
+        cnt = gv_count(vm, form);
+        gv_gc_allow(vm);
+    }
     gv_val *items = arena(vm, a->code, (size_t)(cnt ? cnt : 1) * sizeof(gv_val));
     int i = 0;
     if (form.t == GV_LIST) {
@@ -763,8 +769,8 @@ static node *analyze_def(actx *a, gv_val *items, int n) {
     bool has_init = n >= 3;
     if (n == 4) {
         if (items[2].t != GV_STRING) compile_error(a, "Too many arguments to def");
-        meta = gv_map_assoc(vm, gv_is_map(meta) ? meta : vm->empty_map,
-                            gv_mk(GV_KEYWORD, vm->sy.k_doc), items[2]);
+        meta = keep(vm, a->code, gv_map_assoc(vm, gv_is_map(meta) ? meta : vm->empty_map,
+                                              gv_mk(GV_KEYWORD, vm->sy.k_doc), items[2]));
         init = items[3];
     } else if (n == 3) init = items[2];
     init = norm(a, init);

@@ -618,7 +618,7 @@ static void test_syntax_quote(void) {
        "(clojure.core/list (quote case*))))");
     /* grove treats let loop fn letfn as special forms */
     RD("`(let [x# 1] x#)",
-       "(clojure.core/seq (clojure.core/concat (clojure.core/list (quote let)) (clojure.core/list "
+       "(clojure.core/seq (clojure.core/concat (clojure.core/list (quote clojure.core/let)) (clojure.core/list "
        "(clojure.core/apply clojure.core/vector (clojure.core/seq (clojure.core/concat (clojure.core/list "
        "(quote x__G1__auto__)) (clojure.core/list 1))))) (clojure.core/list (quote x__G1__auto__))))");
     RD("[`a# `a#]", "[(quote a__G1__auto__) (quote a__G2__auto__)]");
