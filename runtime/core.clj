@@ -567,3 +567,51 @@
              `((refer '~'clojure.core)))
          ~@(remove nil? (map clause refs))
          nil)))
+
+;; ---- Small library functions ---------------------------------------------
+
+(defn comparator
+  "Returns an implementation of java.util.Comparator based upon pred."
+  [pred]
+  (fn [x y] (cond (pred x y) -1 (pred y x) 1 :else 0)))
+
+(defn distinct?
+  "Returns true if no two of the arguments are ="
+  ([x] true)
+  ([x y] (not= x y))
+  ([x y & more]
+   (if (not= x y)
+     (loop [s #{x y} xs more]
+       (if xs
+         (if (contains? s (first xs)) false (recur (conj s (first xs)) (next xs)))
+         true))
+     false)))
+
+(defn bounded-count
+  "If coll is counted? returns its count, else will count at most the first
+  n elements of coll using its seq"
+  [n coll]
+  (if (counted? coll)
+    (count coll)
+    (loop [i 0 s (seq coll)]
+      (if (and s (< i n)) (recur (inc i) (next s)) i))))
+
+(defn rseq
+  "Returns, in constant time, a seq of the items in rev (which can be a
+  vector), in reverse order. If rev is empty returns nil"
+  [rev]
+  (when (seq rev) (reverse rev)))
+
+(defn update-vals
+  "m f => {k (f v) ...} Given a map m and a function f of 1-argument,
+  returns a new map where the keys of m are mapped to result of applying f
+  to the corresponding values of m."
+  [m f]
+  (with-meta (reduce-kv (fn [acc k v] (assoc acc k (f v))) m m) (meta m)))
+
+(defn update-keys
+  "m f => {(f k) v ...} Given a map m and a function f of 1-argument,
+  returns a new map whose keys are the result of applying f to the keys of
+  m, mapped to the corresponding values of m."
+  [m f]
+  (with-meta (reduce-kv (fn [acc k v] (assoc acc (f k) v)) {} m) (meta m)))

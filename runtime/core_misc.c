@@ -638,6 +638,26 @@ static gv_val n_macroexpand(gv_vm *vm, int argc, gv_val *argv, void *data) {
     }
 }
 
+/* (read-string s): the first form of S; EOF while reading when none. */
+static gv_val n_read_string(gv_vm *vm, int argc, gv_val *argv, void *data) {
+    (void)argc; (void)data;
+    gv_string *s = gv_arg_string(vm, argv[0]);
+    gv_reader r;
+    gv_reader_init(&r, s->data, s->len, "NO_SOURCE_PATH", 1, 1);
+    gv_val form;
+    if (!gv_reader_read(vm, &r, &form, NULL))
+        gv_throwf(vm, "RuntimeException", "EOF while reading");
+    return form;
+}
+
+/* (load-string s): evaluates every form of S, returns the last value. */
+static gv_val n_load_string(gv_vm *vm, int argc, gv_val *argv, void *data) {
+    (void)argc; (void)data;
+    gv_string *s = gv_arg_string(vm, argv[0]);
+    gv_push(vm, argv[0]); /* keeps the text alive while it is read */
+    return gv_eval_source(vm, s->data, s->len, "NO_SOURCE_PATH", 1, 1, NULL, NULL);
+}
+
 static gv_val n_eval(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)argc; (void)data;
     return gv_eval_form(vm, argv[0]);
@@ -1490,6 +1510,8 @@ void gv_core_init_misc(gv_vm *vm) {
         {"macroexpand-1", n_macroexpand1, 1, 1},
         {"macroexpand", n_macroexpand, 1, 1},
         {"eval", n_eval, 1, 1},
+        {"read-string", n_read_string, 1, 1},
+        {"load-string", n_load_string, 1, 1},
         {"in-ns", n_in_ns, 1, 1},
         {"create-ns", n_create_ns, 1, 1},
         {"find-ns", n_find_ns, 1, 1},
