@@ -83,7 +83,7 @@ test: all $(BUILD)/asan/grove $(UNIT_BIN) $(BUILD)/asan/replay_reader $(BUILD)/t
 	@sh test/run_all.sh
 
 bench: all
-	@sh bench/run.sh $(BUILD)/grove
+	@bash bench/run.sh $(BUILD)/grove
 
 FUZZ_SRC := $(LIB_SRC) $(BUILD)/core_clj.c
 $(BUILD)/fuzz_reader: test/fuzz/fuzz_reader.c $(FUZZ_SRC) $(HDRS)

@@ -73,6 +73,16 @@ static inline void check_num(gv_vm *vm, gv_val v) {
     if (!is_num(v)) not_number(vm, v);
 }
 
+/* Numbers.ops(x).combine(ops(y)) asks both for their class first (so a
+ * nil on either side is the NullPointerException), then casts x, then y. */
+static inline void check_nums(gv_vm *vm, gv_val a, gv_val b) {
+    if (is_num(a) && is_num(b)) return;
+    if (a.t == GV_NIL) not_number(vm, a);
+    if (b.t == GV_NIL) not_number(vm, b);
+    check_num(vm, a);
+    check_num(vm, b);
+}
+
 static inline double dbl(gv_val v) { return v.t == GV_LONG ? (double)v.as.i : v.as.d; }
 
 static inline bool is_zero(gv_val v) {
@@ -121,19 +131,20 @@ gv_val gv_num_add(gv_vm *vm, gv_val a, gv_val b) {
         if (__builtin_add_overflow(a.as.i, b.as.i, &r)) overflow(vm);
         return gv_l(r);
     }
-    check_num(vm, a);
-    check_num(vm, b);
+    check_nums(vm, a, b);
     return gv_d(dbl(a) + dbl(b));
 }
 
+/* Numbers.minus(Object, Object) is x + (-y) with y negated in y's own
+ * kind, so a long Long.MIN_VALUE subtrahend always overflows. */
 gv_val gv_num_sub(gv_vm *vm, gv_val a, gv_val b) {
     if (a.t == GV_LONG && b.t == GV_LONG) {
         int64_t r;
-        if (__builtin_sub_overflow(a.as.i, b.as.i, &r)) overflow(vm);
+        if (b.as.i == INT64_MIN || __builtin_sub_overflow(a.as.i, b.as.i, &r)) overflow(vm);
         return gv_l(r);
     }
-    check_num(vm, a);
-    check_num(vm, b);
+    check_nums(vm, a, b);
+    if (b.t == GV_LONG && b.as.i == INT64_MIN) overflow(vm);
     return gv_d(dbl(a) - dbl(b));
 }
 
@@ -143,8 +154,7 @@ gv_val gv_num_mul(gv_vm *vm, gv_val a, gv_val b) {
         if (__builtin_mul_overflow(a.as.i, b.as.i, &r)) overflow(vm);
         return gv_l(r);
     }
-    check_num(vm, a);
-    check_num(vm, b);
+    check_nums(vm, a, b);
     return gv_d(dbl(a) * dbl(b));
 }
 
@@ -183,6 +193,7 @@ static gv_val sub_p(gv_vm *vm, gv_val a, gv_val b) {
         if (__builtin_sub_overflow(a.as.i, b.as.i, &r)) return gv_d((double)a.as.i - (double)b.as.i);
         return gv_l(r);
     }
+    if (is_num(a) && is_num(b)) return gv_d(dbl(a) - dbl(b)); /* -MIN promotes */
     return gv_num_sub(vm, a, b);
 }
 
@@ -201,8 +212,13 @@ static gv_val add_u(gv_vm *vm, gv_val a, gv_val b) {
     return gv_num_add(vm, a, b);
 }
 
+/* x + (-y) with y negated unchecked, so -MIN stays MIN even when x is a
+ * double (as Clojure's unchecked_minus does). */
 static gv_val sub_u(gv_vm *vm, gv_val a, gv_val b) {
     if (a.t == GV_LONG && b.t == GV_LONG) return gv_l((int64_t)((uint64_t)a.as.i - (uint64_t)b.as.i));
+    if (is_num(a) && b.t == GV_LONG)
+        return gv_d(dbl(a) + (double)(int64_t)(0ull - (uint64_t)b.as.i));
+    if (is_num(a) && is_num(b)) return gv_d(dbl(a) - dbl(b));
     return gv_num_sub(vm, a, b);
 }
 
@@ -223,6 +239,11 @@ static bool in_long_range(double q) {
     return q <= 9223372036854775807.0 && q >= -9223372036854775808.0;
 }
 
+/* Java's (long) of an in-range double (2^63 saturates). */
+static int64_t long_trunc(double q) {
+    return q >= 9223372036854775807.0 ? INT64_MAX : (int64_t)q;
+}
+
 static gv_val num_quot(gv_vm *vm, gv_val a, gv_val b) {
     check_num(vm, b);
     if (is_zero(b)) div_zero(vm);
@@ -232,7 +253,8 @@ static gv_val num_quot(gv_vm *vm, gv_val a, gv_val b) {
         return gv_l(a.as.i / b.as.i);
     }
     double q = dbl(a) / dbl(b);
-    if (in_long_range(q)) return gv_d(trunc(q));
+    /* (double)(long)q: a zero quotient is +0.0, as in Java */
+    if (in_long_range(q)) return gv_d((double)long_trunc(q));
     return gv_d(big_trunc(vm, q));
 }
 
@@ -246,7 +268,7 @@ static gv_val num_rem(gv_vm *vm, gv_val a, gv_val b) {
     }
     double n = dbl(a), d = dbl(b);
     double q = n / d;
-    if (in_long_range(q)) return gv_d(n - trunc(q) * d);
+    if (in_long_range(q)) return gv_d(n - (double)long_trunc(q) * d);
     return gv_d(n - big_trunc(vm, q) * d);
 }
 
@@ -272,8 +294,9 @@ static inline bool num_cmp(gv_vm *vm, int op, gv_val a, gv_val b) {
         default: return a.as.i >= b.as.i;
         }
     }
-    check_num(vm, a);
-    check_num(vm, b);
+    if (op == CMP_GT && !(is_num(a) && is_num(b)) && a.t != GV_NIL && b.t != GV_NIL)
+        check_nums(vm, b, a); /* gt(x, y) is lt(y, x): y is cast first */
+    check_nums(vm, a, b);
     double x = dbl(a), y = dbl(b);
     switch (op) {
     case CMP_LT: return x < y;
@@ -291,8 +314,7 @@ bool gv_num_gte(gv_vm *vm, gv_val a, gv_val b) { return num_cmp(vm, CMP_GTE, a, 
 /* Clojure's == on two numbers: long/long exactly, else as doubles. */
 bool gv_num_equiv(gv_vm *vm, gv_val a, gv_val b) {
     if (a.t == GV_LONG && b.t == GV_LONG) return a.as.i == b.as.i;
-    check_num(vm, a);
-    check_num(vm, b);
+    check_nums(vm, a, b);
     return dbl(a) == dbl(b);
 }
 
@@ -340,15 +362,21 @@ static gv_val n_mul_p(gv_vm *vm, int argc, gv_val *argv, void *data) {
     return fold(vm, argc, argv, mul_p);
 }
 
+/* Negation is ops(x).negate(x): -0.0 for 0.0, unlike 0 - x. */
+static gv_val negate(gv_vm *vm, gv_val x, binop sub) {
+    if (x.t == GV_DOUBLE) return gv_d(-x.as.d);
+    return sub(vm, gv_l(0), x);
+}
+
 static gv_val n_sub(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)data;
-    if (argc == 1) return gv_num_sub(vm, gv_l(0), argv[0]);
+    if (argc == 1) return negate(vm, argv[0], gv_num_sub);
     return fold(vm, argc, argv, gv_num_sub);
 }
 
 static gv_val n_sub_p(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)data;
-    if (argc == 1) return sub_p(vm, gv_l(0), argv[0]);
+    if (argc == 1) return negate(vm, argv[0], sub_p);
     return fold(vm, argc, argv, sub_p);
 }
 
@@ -385,7 +413,7 @@ static gv_val n_unchecked_dec(gv_vm *vm, int argc, gv_val *argv, void *data) {
 
 static gv_val n_unchecked_negate(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)argc, (void)data;
-    return sub_u(vm, gv_l(0), argv[0]);
+    return negate(vm, argv[0], sub_u);
 }
 
 static gv_val n_inc(gv_vm *vm, int argc, gv_val *argv, void *data) {
@@ -626,8 +654,10 @@ static gv_val n_long(gv_vm *vm, int argc, gv_val *argv, void *data) {
     return gv_l(long_cast(vm, argv[0]));
 }
 
+/* RT.intCast: numbers and chars; anything else is cast to Character. */
 static gv_val n_int(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)argc, (void)data;
+    if (!is_num(argv[0]) && argv[0].t != GV_CHAR) gv_throw_cast(vm, argv[0], "java.lang.Character");
     int64_t n = long_cast(vm, argv[0]);
     if (n < INT32_MIN || n > INT32_MAX) gv_throwf(vm, "ArithmeticException", "integer overflow");
     return gv_l(n);

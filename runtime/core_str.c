@@ -9,7 +9,7 @@
  * starts one character later), so re-seq, split and replace see the
  * matches Clojure sees.  `format` is a re-implementation of the subset of
  * java.util.Formatter that Clojure code uses, including Java's HALF_UP
- * rounding of the shortest decimal digits of a double.
+ * rounding of the digits Double.toString gives a double.
  *
  * Text is built in malloc'd gv_bufs.  Whenever building can throw — str of
  * a lazy seq runs Clojure code, replace calls a user function, a malformed
@@ -439,8 +439,6 @@ enum {
 static const char flag_chars[] = "-#+ 0,(<";
 
 typedef struct fspec {
-    const char *text;  /* the specifier as written, from '%' */
-    int textlen;
     int index;         /* explicit 1-based argument index, 0 if none */
     unsigned flags;
     int width, prec;   /* -1 when absent */
@@ -459,36 +457,56 @@ static _Noreturn void fmt_throw(gv_vm *vm, const char *cls, const char *fmt, ...
     gv_throwf(vm, cls, "%s", msg);
 }
 
-static void flags_text(unsigned flags, char out[9]) {
+/* Formatter's Flags.toString; '^' stands for an upper-case conversion. */
+static void flags_text(const fspec *f, bool with_upper, char out[12]) {
     int n = 0;
-    for (int i = 0; i < 8; i++)
-        if (flags & (1u << i)) out[n++] = flag_chars[i];
+    if (f->flags & FL_MINUS) out[n++] = '-';
+    if (with_upper && f->upper) out[n++] = '^';
+    for (int i = 1; i < 8; i++)
+        if (f->flags & (1u << i)) out[n++] = flag_chars[i];
     out[n] = 0;
 }
 
-/* BAD holds at least one flag bit; the lowest is reported. */
-static _Noreturn void bad_flag(gv_vm *vm, const fspec *f, unsigned bad) {
-    fmt_throw(vm, "java.util.FormatFlagsConversionMismatchException",
-              "Conversion = %c, Flags = %c", f->upper ? f->conv - 32 : f->conv,
-              flag_chars[__builtin_ctz(bad | 0x100) & 7]);
+/* FormatSpecifier.toString: the specifier rebuilt in canonical order, as
+ * Java's messages show it. */
+static void spec_text(const fspec *f, char out[80]) {
+    char ft[12];
+    flags_text(f, false, ft);
+    int n = snprintf(out, 80, "%%%s", ft);
+    if (f->index > 0) n += snprintf(out + n, (size_t)(80 - n), "%d$", f->index);
+    if (f->width != -1) n += snprintf(out + n, (size_t)(80 - n), "%d", f->width);
+    if (f->prec != -1) n += snprintf(out + n, (size_t)(80 - n), ".%d", f->prec);
+    snprintf(out + n, (size_t)(80 - n), "%c", f->upper ? f->conv - 32 : f->conv);
 }
 
-static void check_bad(gv_vm *vm, const fspec *f, unsigned bad) {
-    if (f->flags & bad) bad_flag(vm, f, f->flags & bad);
+/* Formatter's checkBadFlags: the first of the flags BAD (in Java's order
+ * of checking) that the specifier has is reported. */
+static void check_bad(gv_vm *vm, const fspec *f, const char *bad) {
+    for (const char *c = bad; *c; c++) {
+        unsigned bit = 1u << (strchr(flag_chars, *c) - flag_chars);
+        if (f->flags & bit)
+            fmt_throw(vm, "java.util.FormatFlagsConversionMismatchException",
+                      "Conversion = %c, Flags = %c", f->conv, *c);
+    }
 }
 
 static _Noreturn void missing_width(gv_vm *vm, const fspec *f) {
-    fmt_throw(vm, "java.util.MissingFormatWidthException", "%.*s", f->textlen, f->text);
+    char st[80];
+    spec_text(f, st);
+    fmt_throw(vm, "java.util.MissingFormatWidthException", "%s", st);
+}
+
+static _Noreturn void illegal_flags(gv_vm *vm, const fspec *f) {
+    char ft[12];
+    flags_text(f, true, ft);
+    fmt_throw(vm, "java.util.IllegalFormatFlagsException", "Flags = '%s'", ft);
 }
 
 static void check_numeric(gv_vm *vm, const fspec *f) {
     if (f->width == -1 && (f->flags & (FL_MINUS | FL_ZERO))) missing_width(vm, f);
     if (((f->flags & FL_PLUS) && (f->flags & FL_SPACE)) ||
-        ((f->flags & FL_MINUS) && (f->flags & FL_ZERO))) {
-        char ft[9];
-        flags_text(f->flags, ft);
-        fmt_throw(vm, "java.util.IllegalFormatFlagsException", "Flags = '%s'", ft);
-    }
+        ((f->flags & FL_MINUS) && (f->flags & FL_ZERO)))
+        illegal_flags(vm, f);
 }
 
 static void check_precision(gv_vm *vm, const fspec *f) {
@@ -512,7 +530,6 @@ static int parse_int(const char **pp, const char *end) {
  * Formatter's parser does.  Returns the position after it. */
 static const char *fmt_parse(gv_vm *vm, const char *pct, const char *end, fspec *f) {
     const char *p = pct + 1;
-    f->text = pct;
     f->index = 0;
     f->flags = 0;
     f->width = f->prec = -1;
@@ -551,48 +568,39 @@ static const char *fmt_parse(gv_vm *vm, const char *pct, const char *end, fspec 
     }
     f->upper = c >= 'A' && c <= 'Z';
     f->conv = f->upper ? (char)(c + 32) : c;
-    f->textlen = (int)(p - pct);
     switch (f->conv) {
     case 'b': case 'h': case 's':
-        if (f->conv != 's' && (f->flags & FL_HASH)) bad_flag(vm, f, FL_HASH);
+        if (f->conv != 's') check_bad(vm, f, "#");
         if (f->width == -1 && (f->flags & FL_MINUS)) missing_width(vm, f);
-        check_bad(vm, f, FL_PLUS | FL_SPACE | FL_ZERO | FL_COMMA | FL_PAREN | FL_HASH);
+        check_bad(vm, f, "+ 0,(#"); /* '#' needs a Formattable, which grove lacks */
         break;
     case 'c':
         check_precision(vm, f);
-        check_bad(vm, f, FL_HASH | FL_PLUS | FL_SPACE | FL_ZERO | FL_COMMA | FL_PAREN);
+        check_bad(vm, f, "#+ 0,(");
         if (f->width == -1 && (f->flags & FL_MINUS)) missing_width(vm, f);
         break;
     case 'd': case 'o': case 'x':
         check_numeric(vm, f);
         check_precision(vm, f);
-        if (f->conv == 'd') check_bad(vm, f, FL_HASH);
-        else check_bad(vm, f, FL_COMMA | FL_PLUS | FL_SPACE | FL_PAREN);
+        if (f->conv == 'd') check_bad(vm, f, "#");
+        else check_bad(vm, f, ",( +"); /* the last three are checked for longs */
         break;
     case 'e': case 'f': case 'g': case 'a':
         check_numeric(vm, f);
-        if (f->conv == 'e') check_bad(vm, f, FL_COMMA);
-        else if (f->conv == 'g') check_bad(vm, f, FL_HASH);
-        else if (f->conv == 'a') check_bad(vm, f, FL_COMMA | FL_PAREN);
+        if (f->conv == 'e') check_bad(vm, f, ",");
+        else if (f->conv == 'g') check_bad(vm, f, "#");
+        else if (f->conv == 'a') check_bad(vm, f, "(,");
         break;
     case '%':
         check_precision(vm, f);
-        if (f->flags & ~(unsigned)FL_MINUS) {
-            char ft[9];
-            flags_text(f->flags, ft);
-            fmt_throw(vm, "java.util.IllegalFormatFlagsException", "Flags = '%s'", ft);
-        }
+        if (f->flags & ~(unsigned)FL_MINUS) illegal_flags(vm, f);
         if (f->width == -1 && (f->flags & FL_MINUS)) missing_width(vm, f);
         break;
     case 'n':
         check_precision(vm, f);
         if (f->width != -1)
             fmt_throw(vm, "java.util.IllegalFormatWidthException", "%d", f->width);
-        if (f->flags) {
-            char ft[9];
-            flags_text(f->flags, ft);
-            fmt_throw(vm, "java.util.IllegalFormatFlagsException", "Flags = '%s'", ft);
-        }
+        if (f->flags) illegal_flags(vm, f);
         break;
     default: break;
     }
@@ -690,20 +698,41 @@ static uint32_t java_hash_code(gv_vm *vm, gv_val v) {
 
 /* ---- doubles as Java's Formatter writes them ---- */
 
-/* The shortest decimal digits that read back as X (finite, > 0), as
- * Double.toString chooses them: D gets the digits without trailing zeros,
- * *E the exponent with X = d1.d2d3... * 10^E.  Returns the digit count. */
-static int dec_digits(double x, char d[24], int *e) {
-    char buf[40];
-    for (int p = 1; p <= 17; p++) {
-        snprintf(buf, sizeof buf, "%.*e", p - 1, x);
-        if (strtod(buf, NULL) == x) break;
+/* The decimal digits of X (finite, > 0) that Java's Formatter starts from:
+ * those of Double.toString, which grove's printer reproduces (JDK 17's
+ * FloatingDecimal, not always the shortest).  D gets them without
+ * trailing zeros, *E the exponent with X = d1.d2d3... * 10^E.  Returns the
+ * digit count. */
+static int dec_digits(gv_vm *vm, double x, char d[32], int *e) {
+    gv_buf b;
+    gv_buf_init(&b);
+    gv_str_append(vm, &b, gv_d(x)); /* "123.45" or "1.2345E-7"; cannot throw */
+    char txt[48];
+    snprintf(txt, sizeof txt, "%s", b.p ? b.p : "0");
+    gv_buf_free(&b);
+    char *ex = strchr(txt, 'E');
+    int exp10 = ex ? atoi(ex + 1) : 0;
+    if (ex) *ex = 0;
+    char *dot = strchr(txt, '.');
+    int intlen = dot ? (int)(dot - txt) : (int)strlen(txt);
+    int n = 0, lead = 0;
+    bool seen = false;
+    for (const char *q = txt; *q && n < 31; q++) {
+        if (*q < '0' || *q > '9') continue;
+        if (!seen && *q == '0') {
+            lead++;
+            continue;
+        }
+        seen = true;
+        d[n++] = *q;
     }
-    int n = 0;
-    const char *q = buf;
-    for (; *q && *q != 'e'; q++)
-        if (*q >= '0' && *q <= '9') d[n++] = *q;
-    *e = atoi(q + 1);
+    if (n == 0) {
+        d[0] = '0';
+        *e = 0;
+        return 1;
+    }
+    /* position of the first significant digit relative to the point */
+    *e = exp10 + (lead < intlen ? intlen - lead - 1 : -(lead - intlen + 1));
     while (n > 1 && d[n - 1] == '0') n--;
     return n;
 }
@@ -771,7 +800,7 @@ static void put_hex_double(gv_buf *t, double x) {
     gv_buf_printf(t, "0x%c.%.*sp%d", bexp ? '1' : '0', hn, hex, bexp ? bexp - 1023 : -1022);
 }
 
-static void fmt_double(gv_buf *b, const fspec *f, double x) {
+static void fmt_double(gv_vm *vm, gv_buf *b, const fspec *f, double x) {
     if (isnan(x) || isinf(x)) {
         fspec g = *f;
         g.flags &= ~(unsigned)FL_ZERO;
@@ -784,9 +813,9 @@ static void fmt_double(gv_buf *b, const fspec *f, double x) {
     double ax = fabs(x);
     gv_buf t;
     gv_buf_init(&t);
-    char d[24];
+    char d[32];
     int e = 0, n = 0;
-    if (ax != 0) n = dec_digits(ax, d, &e);
+    if (ax != 0) n = dec_digits(vm, ax, d, &e);
     switch (f->conv) {
     case 'f': {
         int prec = f->prec == -1 ? 6 : f->prec;
@@ -887,7 +916,7 @@ static void fmt_arg(gv_vm *vm, gv_buf *b, const fspec *f, gv_val arg) {
         break;
     default: /* e f g a */
         if (arg.t != GV_DOUBLE) bad_conversion(vm, f, arg);
-        fmt_double(b, f, arg.as.d);
+        fmt_double(vm, b, f, arg.as.d);
         break;
     }
 }
@@ -927,9 +956,11 @@ static gv_val format_body(gv_vm *vm, gv_buf *b, void *ctx) {
         if (f.flags & FL_PREV) ix = last;
         else if (f.index > 0) ix = f.index - 1;
         else ix = ordinary++;
-        if (ix < 0 || ix >= c->nargs)
-            fmt_throw(vm, "java.util.MissingFormatArgumentException", "Format specifier '%.*s'",
-                      f.textlen, f.text);
+        if (ix < 0 || ix >= c->nargs) {
+            char st[80];
+            spec_text(&f, st);
+            fmt_throw(vm, "java.util.MissingFormatArgumentException", "Format specifier '%s'", st);
+        }
         last = ix;
         fmt_arg(vm, b, &f, c->args[ix]);
     }

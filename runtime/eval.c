@@ -1074,7 +1074,7 @@ static gv_val arith(gv_vm *vm, const node *n, gv_val *fp) {
         default: break;
         }
         if (n->op == N_ADD || n->op == N_SUB || n->op == N_MUL)
-            gv_throwf(vm, "ArithmeticException", "integer overflow");
+            gv_throwf(vm, "ArithmeticException", "long overflow");
     }
     if (n->op == N_EQ) return gv_b(gv_equiv(vm, x, y));
     if ((x.t == GV_DOUBLE || x.t == GV_LONG) && (y.t == GV_DOUBLE || y.t == GV_LONG)) {
@@ -1322,7 +1322,7 @@ again:
         if (x.t == GV_LONG) {
             int64_t r;
             if (!__builtin_add_overflow(x.as.i, n->op == N_INC ? 1 : -1, &r)) return gv_l(r);
-            gv_throwf(vm, "ArithmeticException", "integer overflow");
+            gv_throwf(vm, "ArithmeticException", "long overflow");
         }
         if (x.t == GV_DOUBLE) return gv_d(x.as.d + (n->op == N_INC ? 1 : -1));
         return slow_bin(vm, n, x, GV_NILV, 1);

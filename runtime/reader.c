@@ -36,7 +36,7 @@
 #include <math.h>
 
 #define READER_MAX_DEPTH 1000
-#define SQ_BUDGET 100000        /* syntax-quote expansion steps per read */
+#define SQ_BUDGET 50000         /* syntax-quote expansion steps per read */
 #define STACK_MARGIN (96 * 1024) /* C stack kept free below the reader */
 #define MAX_FN_ARGS 20
 #define REC_W 6                  /* form, line, col, start, end, depth */

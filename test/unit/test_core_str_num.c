@@ -52,6 +52,13 @@ static const tcase cases[] = {
     {"(apply - [-9223372036854775808])", "!ArithmeticException: long overflow", NULL},
     {"(apply -' [-9223372036854775808])", "9.223372036854776E18", "9223372036854775808N"}, /* deviation; Clojure: 9223372036854775808N */
     {"(apply - [1.5 1])", "0.5", NULL},
+    {"(apply - [0.0])", "-0.0", NULL},
+    {"(apply - [1.5 -9223372036854775808])", "!ArithmeticException: long overflow", NULL},
+    {"(apply - [-1 -9223372036854775808])", "!ArithmeticException: long overflow", NULL},
+    {"(apply unchecked-subtract [1.5 -9223372036854775808])", "-9.223372036854776E18", NULL},
+    {"(apply + [\"a\" nil])", "!NullPointerException: Cannot invoke \"Object.getClass()\" because \"x\" is null", NULL},
+    {"(apply > [\\a :k])", "!ClassCastException: class clojure.lang.Keyword cannot be cast to class java.lang.Number (clojure.lang.Keyword is in unnamed module of loader 'app'; java.lang.Number is in module java.base of loader 'bootstrap')", NULL},
+    {"(apply max [\\a :k])", "!ClassCastException: class clojure.lang.Keyword cannot be cast to class java.lang.Number (clojure.lang.Keyword is in unnamed module of loader 'app'; java.lang.Number is in module java.base of loader 'bootstrap')", NULL},
     {"(apply * [])", "1", NULL},
     {"(apply * [2 3 4])", "24", NULL},
     {"(apply * [9223372036854775807 2])", "!ArithmeticException: long overflow", NULL},
@@ -89,6 +96,8 @@ static const tcase cases[] = {
     {"(apply quot [7.5 2])", "3.0", NULL},
     {"(apply quot [-7.5 2])", "-3.0", NULL},
     {"(apply quot [7 2.0])", "3.0", NULL},
+    {"(apply quot [8.0 -18])", "0.0", NULL},
+    {"(apply rem [8.0 -18])", "8.0", NULL},
     {"(apply quot [##Inf 2])", "!NumberFormatException: Infinite or NaN", NULL},
     {"(apply quot [1e300 3])", "3.3333333333333335E299", NULL},
     {"(apply quot [7 ##Inf])", "0.0", NULL},
@@ -222,6 +231,8 @@ static const tcase cases[] = {
     {"(apply int [3000000000])", "!ArithmeticException: integer overflow", NULL},
     {"(apply int [3e9])", "!ArithmeticException: integer overflow", NULL},
     {"(apply int [1.9])", "1", NULL},
+    {"(apply int [:k])", "!ClassCastException: class clojure.lang.Keyword cannot be cast to class java.lang.Character (clojure.lang.Keyword is in unnamed module of loader 'app'; java.lang.Character is in module java.base of loader 'bootstrap')", NULL},
+    {"(apply int [nil])", "!NullPointerException: Cannot invoke \"java.lang.Character.charValue()\" because \"x\" is null", NULL},
     {"(apply int [-2147483648])", "-2147483648", NULL},
     {"(apply short [200])", "200", NULL},
     {"(apply short [40000])", "!IllegalArgumentException: Value out of range for short: 40000", NULL},
@@ -499,6 +510,14 @@ static const tcase cases[] = {
     {"(format \"%-5%|\")", "\"%    |\"", NULL},
     {"(format \"%s\" (lazy-seq [1 2]))", "\"clojure.lang.LazySeq@3e2\"", NULL},
     {"(format \"%D\" 1)", "!java.util.UnknownFormatConversionException: Conversion = 'D'", NULL},
+    {"(format \"%+-X\" 0)", "!java.util.MissingFormatWidthException: %-+X", NULL},
+    {"(format \"%0-.2E\" 1.0)", "!java.util.MissingFormatWidthException: %-0.2E", NULL},
+    {"(format \"%+ 8G\" 1.0)", "!java.util.IllegalFormatFlagsException: Flags = '^+ '", NULL},
+    {"(format \"%,+25X\" 1)", "!java.util.FormatFlagsConversionMismatchException: Conversion = x, Flags = ,", NULL},
+    {"(format \"%.17f\" -2.044609931541681e+17)", "\"-204460993154168096.00000000000000000\"", NULL},
+    {"(format \"%8.17g\" -3.893906584582965e+16)", "\"-38939065845829648\"", NULL},
+    {"(format \"%.3e\" 1.0E23)", "\"1.000e+23\"", NULL},
+    {"(format \"%f\" 2.82879384806159E17)", "\"282879384806159008.000000\"", NULL},
     /* regex */
     {"(re-find #\"(a)(x)?\" \"ab\")", "[\"a\" \"a\" nil]", NULL},
     {"(re-find #\"a\" \"ab\")", "\"a\"", NULL},
@@ -706,6 +725,16 @@ static const tcase cases[] = {
     {"(first (re-seq #\"\\d+\" \"a12b345\"))", "\"12\"", NULL},
     {"(second (re-seq #\"(\\d)(\\d)\" \"a12b345\"))", "[\"34\" \"3\" \"4\"]", NULL},
     {"(take 2 (re-seq #\".\" (apply str (repeat 1000 \"x\"))))", "(\"x\" \"x\")", NULL},
+    /* exceptions thrown while text is being built (buffers must be freed) */
+    {"(clojure.string/replace \"a1b2\" #\"\\d\" (fn [m] (throw (ex-info \"boom\" {}))))", "!clojure.lang.ExceptionInfo: boom", NULL},
+    {"(clojure.string/replace-first \"a1b2\" #\"\\d\" (fn [m] (throw (ex-info \"first\" {}))))", "!clojure.lang.ExceptionInfo: first", NULL},
+    {"(str \"x\" (lazy-seq (throw (ex-info \"lazy\" {}))))", "!clojure.lang.ExceptionInfo: lazy", NULL},
+    {"(str \"x\" [1 (lazy-seq (throw (ex-info \"nested\" {})))])", "!clojure.lang.ExceptionInfo: nested", NULL},
+    {"(clojure.string/join \",\" (map (fn [x] (if (= x 2) (throw (ex-info \"j\" {})) x)) [1 2 3]))", "!clojure.lang.ExceptionInfo: j", NULL},
+    {"(format \"%s %d\" \"ok\" \"bad\")", "!java.util.IllegalFormatConversionException: d != java.lang.String", NULL},
+    {"(format \"%s\" [(lazy-seq (throw (ex-info \"fmt\" {})))])", "!clojure.lang.ExceptionInfo: fmt", NULL},
+    {"(clojure.string/escape \"abc\" (fn [c] (throw (ex-info \"esc\" {}))))", "!clojure.lang.ExceptionInfo: esc", NULL},
+    {"(clojure.string/replace \"aaaa\" #\"a\" \"$1\")", "!IndexOutOfBoundsException: No group 1", NULL},
 };
 
 static int passed, failed;
@@ -919,7 +948,6 @@ int main(void) {
         free(d);
     }
     gv_vm_set_gc_stress(vm, true);
-    vm->slice_steps = 1; /* every evaluator step is a safe point, so it collects */
     run_table(vm, "gc-stress");
     gv_vm_destroy(&vm);
     printf("test_core_str_num: %d passed, %d failed\n", passed, failed);

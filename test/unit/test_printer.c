@@ -136,7 +136,8 @@ static gv_val longs(gv_vm *vm, bool vec, int n, ...) {
 
 /* A lazy seq thunk returning its closed-over value. */
 static gv_val thunk_ret(gv_vm *vm, int argc, gv_val *argv, void *data) {
-    (void)vm; (void)argc; (void)argv;
+    (void)argc; (void)argv;
+    gv_safepoint(vm);
     return gv_closure_env(data);
 }
 
@@ -147,11 +148,23 @@ static gv_val lazy_of(gv_vm *vm, gv_val v) {
 /* (iterate inc N) as nested lazy seqs; every step allocates. */
 static gv_val thunk_iter(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)argc; (void)argv;
+    gv_safepoint(vm);
     int64_t n = gv_closure_env(data).as.i;
     gv_val next = gv_lazyseq_new(vm, gv_native_closure(vm, "test/iter", thunk_iter, gv_l(n + 1), 0, 0));
     /* make garbage so that stress collections have something to free */
     gv_vec_from(vm, 1, &next);
     return gv_cons(vm, gv_l(n), next);
+}
+
+/* ("s0" "s1" ...): fresh strings, each reachable only through the seq. */
+static gv_val thunk_strs(gv_vm *vm, int argc, gv_val *argv, void *data) {
+    (void)argc; (void)argv;
+    gv_safepoint(vm); /* as a thunk running Clojure code would: collects when stressed */
+    int64_t n = gv_closure_env(data).as.i;
+    gv_val next = gv_lazyseq_new(vm, gv_native_closure(vm, "test/strs", thunk_strs, gv_l(n + 1), 0, 0));
+    char buf[32];
+    snprintf(buf, sizeof buf, "s%lld", (long long)n);
+    return gv_cons(vm, gv_cstr(vm, buf), next);
 }
 
 static gv_val thunk_throw(gv_vm *vm, int argc, gv_val *argv, void *data) {
@@ -478,6 +491,13 @@ static void test_limits(gv_vm *vm) {
           "136 137 138 139 140 141 142 143 144 145 146 147 148 149 150 151 152 153 154 155 156 157 "
           "158 159 160 161 162 163 164 165 166 167 168 169 170 171 172 173 174 175 176 177 178 179 "
           "180 181 182 183 184 185 186 187 188 189 190 191 192 193 194 195 196 197 198 199 ...)");
+    gv_val *strs = root(vm, gv_lazyseq_new(vm, gv_native_closure(vm, "test/strs", thunk_strs, gv_l(0), 0, 0)));
+    PR_LL(*strs, 3, -1, "(\"s0\" \"s1\" \"s2\" ...)");
+    /* a map entry after a value whose realization collects */
+    gv_val *sm = root(vm, gv_map_from(vm, 2, (gv_val[]){gv_kw(vm, "a"),
+        gv_lazyseq_new(vm, gv_native_closure(vm, "test/strs", thunk_strs, gv_l(0), 0, 0)),
+        gv_kw(vm, "b"), longs(vm, true, 2, 1LL, 2LL)}));
+    PR_LL(*sm, 3, -1, "{:a (\"s0\" \"s1\" \"s2\" ...), :b [1 2]}");
     /* lazy seqs inside maps and vectors, realized while printing */
     gv_val *lm = root(vm, gv_map_from(vm, 1, (gv_val[]){gv_kw(vm, "s"), *inf}));
     PR_LL(gv_vec_from(vm, 2, (gv_val[]){*lm, *inf}), 2, -1, "[{:s (0 1 ...)} (0 1 ...)]");

@@ -348,6 +348,20 @@ static gv_val read1(gv_vm *vm, const char *src, gv_pos *pos) {
     return v;
 }
 
+/* The exception thrown by reading SRC, or nil if none. */
+static gv_val read_exc(gv_vm *vm, const char *src, const char *file) {
+    gv_reader r;
+    gv_reader_init(&r, src, strlen(src), file, 1, 1);
+    gv_handler h;
+    if (gv_try(vm, &h) == 0) {
+        gv_val f;
+        while (gv_reader_read(vm, &r, &f, NULL)) {}
+        gv_try_end(vm, &h);
+        return GV_NILV;
+    }
+    return h.exc;
+}
+
 /* ---- the tests ---------------------------------------------------------------- */
 
 static void test_numbers(void) {
@@ -616,7 +630,7 @@ static void test_syntax_quote(void) {
        "(clojure.core/list (quote catch)) (clojure.core/list (quote finally)) (clojure.core/list (quote new)) "
        "(clojure.core/list (quote set!)) (clojure.core/list (quote .)) (clojure.core/list (quote letfn*)) "
        "(clojure.core/list (quote case*))))");
-    /* grove treats let loop fn letfn as special forms */
+    /* let, loop, fn, letfn are clojure.core macros, as in Clojure */
     RD("`(let [x# 1] x#)",
        "(clojure.core/seq (clojure.core/concat (clojure.core/list (quote clojure.core/let)) (clojure.core/list "
        "(clojure.core/apply clojure.core/vector (clojure.core/seq (clojure.core/concat (clojure.core/list "
@@ -730,16 +744,10 @@ static void test_error_positions(void) {
     CHECK(!r.ok && strcmp(r.text, "f.clj:1:3: EOF while reading string") == 0);
     rres_free(&r);
     /* ex-data carries the position too */
-    gv_reader rd;
-    gv_reader_init(&rd, " )", 2, "g.clj", 1, 1);
-    gv_handler h;
-    gv_val f;
-    if (gv_try(tvm, &h) == 0) {
-        gv_reader_read(tvm, &rd, &f, NULL);
-        gv_try_end(tvm, &h);
-        CHECK(false);
-    } else {
-        gv_exception *e = GV_AS(gv_exception, h.exc);
+    gv_val exc = read_exc(tvm, " )", "g.clj");
+    CHECK(exc.t == GV_EXCEPTION);
+    if (exc.t == GV_EXCEPTION) {
+        gv_exception *e = GV_AS(gv_exception, exc);
         gv_val line = gv_map_get(tvm, e->data, gv_kw(tvm, "clojure.error/line"), GV_NILV);
         gv_val col = gv_map_get(tvm, e->data, gv_kw(tvm, "clojure.error/column"), GV_NILV);
         gv_val src = gv_map_get(tvm, e->data, gv_kw(tvm, "clojure.error/source"), GV_NILV);
@@ -811,6 +819,31 @@ static void test_random(void) {
 }
 
 /* on_form callbacks that collect garbage: every value must be rooted. */
+/* pr (printer.c) of what was read gives the canonical text back. */
+#define RT(src) rd_roundtrip(__LINE__, src)
+static void rd_roundtrip(int line, const char *src) {
+    gv_val v = read1(tvm, src, NULL);
+    gv_buf b;
+    gv_buf_init(&b);
+    gv_print_opts o = {true, -1, -1};
+    gv_pr(tvm, &b, v, &o);
+    result(b.p && strcmp(b.p, src) == 0, line, src, src, b.p);
+    gv_buf_free(&b);
+}
+
+static void test_roundtrip(void) {
+    RT("(a b (c))");
+    RT("[1 -2 2.5 \"s\\n\" \\c \\newline :k :n/k nil true false]");
+    RT("{:a 1, :b [2 3]}");
+    RT("#{:a}");
+    RT("(quote x)");
+    RT("#\"a\\d+\\\"\"");
+    RT("[##Inf ##-Inf ##NaN 1.0E100 1.0E-5 0.001]");
+    RT("clojure.core//");
+    RT("\"日本\"");
+    RT("\\é");
+}
+
 static void test_gc_rooting(void) {
     const char *src = "(defn f [x] `(a ~x ~@[1 2] b#)) #(list % [%2 {:k #{%&}}]) ^:m [\"s\" \\c 1.5]";
     rres r1 = read_all(tvm, src, strlen(src), NULL, 1, 1, true, false);
@@ -840,6 +873,7 @@ static gv_val run_all(gv_vm *vm, int argc, gv_val *argv, void *data) {
     test_error_positions();
     test_depth();
     test_random();
+    test_roundtrip();
     test_gc_rooting();
     return GV_NILV;
 }
