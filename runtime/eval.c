@@ -807,6 +807,23 @@ static node *analyze_call(actx *a, gv_val *items, int n, bool tail) {
             }
         }
     }
+    /* Clojure compiles (/ 1.0 0) with literal operands to its primitive
+     * double division (##Inf) while the boxed path throws "Divide by
+     * zero"; grove's only typed operands are literals, so fold those. */
+    if (f->op == N_VAR && f->u.var->ns == vm->core_ns && n == 3 &&
+        strcmp(f->u.var->sym->name->data, "/") == 0) {
+        node *x = analyze(a, items[1], false, &none), *y = analyze(a, items[2], false, &none);
+        if (x->op == N_CONST && y->op == N_CONST &&
+            (x->u.k.t == GV_DOUBLE || y->u.k.t == GV_DOUBLE) &&
+            (x->u.k.t == GV_DOUBLE || x->u.k.t == GV_LONG) &&
+            (y->u.k.t == GV_DOUBLE || y->u.k.t == GV_LONG)) {
+            double xd = x->u.k.t == GV_DOUBLE ? x->u.k.as.d : (double)x->u.k.as.i;
+            double yd = y->u.k.t == GV_DOUBLE ? y->u.k.as.d : (double)y->u.k.as.i;
+            node *k = mk(a, N_CONST);
+            k->u.k = gv_d(xd / yd);
+            return k;
+        }
+    }
     node *c = mk(a, N_CALL);
     c->tail = tail;
     c->u.call.f = f;
