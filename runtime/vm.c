@@ -388,6 +388,7 @@ gv_vm *gv_vm_new(void) {
     vm->v_3 = core_var(vm, "*3", GV_NILV, true);
     vm->v_command_line_args = core_var(vm, "*command-line-args*", GV_NILV, true);
     core_var(vm, "*print-meta*", GV_FALSEV, true);
+    core_var(vm, "*print-namespace-maps*", GV_TRUEV, true);
     core_var(vm, "*assert*", GV_TRUEV, true);
     core_var(vm, "*file*", gv_cstr(vm, "NO_SOURCE_PATH"), true);
     gv_eval_init(vm);

@@ -6,7 +6,7 @@
  * The doubles table covers Java's non-shortest outputs (integers of
  * 2^53..2^63, 1e23, 7e22), E-form's second digit (4.9E-324), subnormals
  * and the wrap-around cases of FloatingDecimal's long arithmetic (found
- * by comparing ~850,000 values with the JVM).
+ * by comparing ~1.3 million values with the JVM).
  *
  * Values are built with the gv.h constructors and printed with
  * gv_print_str / gv_pr / gv_str_append; a few checks go through gv_eval
