@@ -26,8 +26,8 @@ gv_val gv_list_from(gv_vm *vm, int64_t n, const gv_val *v) {
 }
 
 gv_val gv_cons(gv_vm *vm, gv_val x, gv_val seq) {
+    /* as Clojure: (cons x nil) is a list, (cons x a-list) a Cons */
     if (seq.t == GV_NIL) return gv_list_cons(vm, x, vm->empty_list);
-    if (seq.t == GV_LIST) return gv_list_cons(vm, x, seq);
     if (!gv_is_seq(seq)) seq = gv_seq(vm, seq);
     gv_conscell *c = gv_alloc(vm, GV_CONS, sizeof *c);
     c->meta = GV_NILV;
