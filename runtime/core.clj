@@ -615,3 +615,13 @@
   m, mapped to the corresponding values of m."
   [m f]
   (with-meta (reduce-kv (fn [acc k v] (assoc acc (f k) v)) {} m) (meta m)))
+
+(defn replace
+  "Given a map of replacement pairs and a vector/collection, returns a
+  vector/seq with any elements = a key in smap replaced with the
+  corresponding val in smap."
+  [smap coll]
+  (if (vector? coll)
+    (reduce (fn [v i] (if-let [e (find smap (nth v i))] (assoc v i (val e)) v))
+            coll (range (count coll)))
+    (map (fn [x] (if-let [e (find smap x)] (val e) x)) coll)))

@@ -194,6 +194,12 @@ NATIVE(n_set) {
     return gv_setb_done(vm, &b);
 }
 
+static gv_val core_fn(gv_vm *vm, const char *name) {
+    gv_var *v = gv_ns_resolve(vm, vm->core_ns, gv_sym(vm, name));
+    if (!v) gv_throwf(vm, "IllegalStateException", "clojure.core/%s is not defined", name);
+    return gv_var_get(vm, v);
+}
+
 /* ---- into ---------------------------------------------------------------- */
 
 static bool vconj_step(gv_vm *vm, gv_val x, void *p) {
@@ -246,8 +252,12 @@ NATIVE(n_into) {
     (void)data;
     if (argc == 0) return gv_vec_empty(vm);
     if (argc == 1) return argv[0];
-    if (argc == 3)
-        gv_throwf(vm, "UnsupportedOperationException", "The transducer arity of into is not supported");
+    if (argc == 3) {
+        /* (transduce xform conj to from), keeping to's metadata */
+        gv_val args[4] = {argv[1], core_fn(vm, "conj"), argv[0], argv[2]};
+        gv_val r = gv_call(vm, core_fn(vm, "transduce"), 4, args);
+        return with_meta_of(vm, r, argv[0]);
+    }
     gv_val from = argv[1];
     argv[1] = GV_NILV; /* do not hold the head of a lazy source */
     return into(vm, argv[0], from);
@@ -609,8 +619,9 @@ NATIVE(n_counted_p) {
     (void)vm; UNUSED;
     switch (argv[0].t) {
     case GV_LIST: case GV_VECTOR: case GV_ARRAYMAP: case GV_HASHMAP: case GV_SET:
-    case GV_RANGE: case GV_ARRAYSEQ:
+    case GV_ARRAYSEQ:
         return GV_TRUEV;
+    case GV_RANGE: return gv_b(!GV_AS(gv_range, argv[0])->infinite);
     default: return GV_FALSEV;
     }
 }
