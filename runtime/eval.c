@@ -988,15 +988,9 @@ static node *analyze(actx *a, gv_val form, bool tail, loopt *lt) {
         r = analyze_list(a, form, tail, lt);
         a->vm->cur->depth--;
         break;
-    case GV_CONS: case GV_LAZYSEQ: case GV_ARRAYSEQ: case GV_RANGE: {
-        /* a seq built by a macro: analyze it as a list */
-        gv_val l = keep(a->vm, a->code, gv_list_from(a->vm, 0, NULL));
-        int n;
-        gv_val *items = list_items(a, form, &n);
-        l = mklist(a, n, items);
-        r = analyze(a, l, tail, lt);
+    case GV_CONS: case GV_LAZYSEQ: case GV_ARRAYSEQ: case GV_RANGE:
+        r = analyze(a, norm(a, form), tail, lt); /* a seq built by a macro */
         break;
-    }
     case GV_VECTOR: case GV_ARRAYMAP: case GV_HASHMAP: case GV_SET:
         r = analyze_coll(a, form);
         break;
@@ -1595,5 +1589,4 @@ static gv_val seq_to_map(gv_vm *vm, int argc, gv_val *argv, void *data) {
 
 void gv_eval_init(gv_vm *vm) {
     gv_defn_native(vm, "clojure.core", "seq-to-map-for-destructuring", seq_to_map, 1, 1);
-    vm->v_seq_to_map = gv_ns_resolve(vm, vm->core_ns, gv_sym(vm, "seq-to-map-for-destructuring"));
 }

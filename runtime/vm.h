@@ -137,7 +137,6 @@ struct gv_vm {
     int max_depth;          /* evaluator call depth limit */
     bool recur_pending;     /* a recur's values are in the loop's slots */
     uint64_t fn_counter;    /* for anonymous fn names */
-    gv_var *v_seq_to_map;   /* clojure.core/seq-to-map-for-destructuring */
 };
 
 /* Tracing and finalizing of types whose layout is private to a file. */
@@ -158,7 +157,7 @@ void gv_sched_shutdown(gv_vm *vm);          /* sched.c: ends all processes */
 /* Refers every public var of FROM in NS (ns.c). */
 void gv_ns_refer_all(gv_vm *vm, gv_ns *ns, gv_ns *from);
 
-/* Ticks of the step budget: the evaluator decrements proc->budget... */
+/* Evaluator steps (calls, recurs) between two safe points. */
 #define GV_SLICE_STEPS 1000
 
 #endif
