@@ -87,7 +87,7 @@ bench: all
 
 FUZZ_SRC := $(LIB_SRC) $(BUILD)/core_clj.c
 $(BUILD)/fuzz_reader: test/fuzz/fuzz_reader.c $(FUZZ_SRC) $(HDRS)
-	clang -std=gnu11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -Iruntime -I$(BUILD) \
+	clang -std=gnu11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iruntime -I$(BUILD) \
 	  test/fuzz/fuzz_reader.c $(FUZZ_SRC) $(LDLIBS) -o $@
 
 fuzz: deps $(BUILD)/fuzz_reader

@@ -215,7 +215,7 @@ char *gv_exception_report(gv_vm *vm, gv_val exc) {
                   strcmp(cls, "clojure.lang.LispReader$ReaderException") == 0;
     if (syntax && loc_file.t == GV_STRING) {
         gv_buf_printf(&b, "Syntax error %s at (%s:%lld:%lld).\n",
-                      cls[14] == 'L' ? "reading source" : "compiling",
+                      cls[13] == 'L' ? "reading source" : "compiling",
                       GV_AS(gv_string, loc_file)->data, (long long)line, (long long)col);
     } else {
         gv_val top = e->trace.t == GV_VECTOR && gv_vec_count(e->trace)
@@ -234,8 +234,17 @@ char *gv_exception_report(gv_vm *vm, gv_val exc) {
             gv_buf_printf(&b, "Execution error (%s).\n", shortcls);
         }
     }
-    if (e->msg.t == GV_STRING) gv_buf_puts(&b, GV_AS(gv_string, e->msg)->data);
-    else gv_buf_puts(&b, "null");
+    if (e->msg.t == GV_STRING) {
+        const char *m = GV_AS(gv_string, e->msg)->data;
+        /* reader messages start with "FILE:L:C: ", already in the header */
+        if (syntax && loc_file.t == GV_STRING) {
+            char pre[1200];
+            snprintf(pre, sizeof pre, "%s:%lld:%lld: ", GV_AS(gv_string, loc_file)->data,
+                     (long long)line, (long long)col);
+            if (strncmp(m, pre, strlen(pre)) == 0) m += strlen(pre);
+        }
+        gv_buf_puts(&b, m);
+    } else gv_buf_puts(&b, "null");
     gv_buf_putc(&b, '\n');
     if (e->data.t != GV_NIL && !syntax) {
         gv_print_opts o = {true, 20, 5};

@@ -348,6 +348,10 @@ static int run_sync(gv_vm *vm, proc_body body, void *ctx, gv_val *out) {
         if (out) *out = h.exc;
         return GV_ERR;
     }
+    /* No process runs and the host's values from earlier calls are no
+     * longer promised (grove.h): a safe moment to collect, so hosts that
+     * only make short calls still reclaim memory. */
+    gv_gc_maybe(vm);
     start st = {body, ctx};
     gv_proc *p = proc_new(vm, GV_NILV, &st);
     p->is_eval = true;
