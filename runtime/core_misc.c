@@ -358,6 +358,7 @@ static gv_val n_realized(gv_vm *vm, int argc, gv_val *argv, void *data) {
     switch (x.t) {
     case GV_DELAY: return gv_b(GV_AS(gv_delay, x)->fn.t == GV_NIL);
     case GV_LAZYSEQ: return gv_b(GV_AS(gv_lazyseq, x)->fn.t == GV_NIL);
+    case GV_RANGE: return GV_TRUEV; /* ranges compute elements, as Clojure's */
     case GV_PROCESS: {
         gv_pstate s = GV_AS(gv_proc, x)->state;
         return gv_b(s == GV_P_DONE || s == GV_P_FAILED);

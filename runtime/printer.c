@@ -436,6 +436,7 @@ const char *gv_type_name(gv_val v) {
     case GV_NATIVE: return "clojure.lang.AFunction";
     case GV_ATOM: return "clojure.lang.Atom";
     case GV_VOLATILE: return "clojure.lang.Volatile";
+    case GV_REDUCED: return "clojure.lang.Reduced";
     case GV_DELAY: return "clojure.lang.Delay";
     case GV_VAR: return "clojure.lang.Var";
     case GV_NS: return "clojure.lang.Namespace";

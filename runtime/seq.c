@@ -414,6 +414,17 @@ gv_val gv_with_meta(gv_vm *vm, gv_val x, gv_val meta) {
     if (meta.t != GV_NIL && !gv_is_map(meta))
         gv_throwf(vm, "ClassCastException", "class %s cannot be cast to class clojure.lang.IPersistentMap",
                   gv_type_name(meta));
+    if (x.t == GV_LAZYSEQ) {
+        /* as LazySeq.withMeta: realize first, so the copy and the
+         * original never share one thunk */
+        gv_val *keep = gv_push(vm, meta);
+        gv_val sq = gv_seq(vm, x); /* may collect: allocate after */
+        gv_val r = gv_lazyseq_new(vm, GV_NILV);
+        GV_AS(gv_lazyseq, r)->seq = sq;
+        GV_AS(gv_lazyseq, r)->meta = *keep;
+        vm->cur->sp = keep;
+        return r;
+    }
     gv_obj *o = x.as.o;
     gv_obj *c = gv_alloc(vm, (gv_type)o->type, o->size);
     gv_obj keep = *c;

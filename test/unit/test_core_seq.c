@@ -7,7 +7,9 @@
  * name>: <message>"; an expectation ending in "..." is a prefix.  Then
  * the natives are called directly (looked up with gv_ns_resolve, run with
  * gv_pcall on values built in C), including with a Clojure fn made by
- * gv_eval.
+ * gv_eval.  Last, endless walks over natives only ((dorun (range)), ...)
+ * are stopped by gv_vm_interrupt from another thread, which shows that
+ * they tick the budget.
  *
  * By default the VM runs in GC stress mode with a safe point at every
  * budget tick, so under ASan a value a native forgot to root shows up as a
