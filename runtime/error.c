@@ -211,11 +211,11 @@ char *gv_exception_report(gv_vm *vm, gv_val exc) {
         if (l.t == GV_LONG) line = l.as.i;
         if (c.t == GV_LONG) col = c.as.i;
     }
-    bool syntax = strcmp(cls, "clojure.lang.Compiler$CompilerException") == 0 ||
-                  strcmp(cls, "clojure.lang.LispReader$ReaderException") == 0;
+    bool reading = strcmp(cls, "clojure.lang.LispReader$ReaderException") == 0;
+    bool syntax = reading || strcmp(cls, "clojure.lang.Compiler$CompilerException") == 0;
     if (syntax && loc_file.t == GV_STRING) {
         gv_buf_printf(&b, "Syntax error %s at (%s:%lld:%lld).\n",
-                      cls[13] == 'L' ? "reading source" : "compiling",
+                      reading ? "reading source" : "compiling",
                       GV_AS(gv_string, loc_file)->data, (long long)line, (long long)col);
     } else {
         gv_val top = e->trace.t == GV_VECTOR && gv_vec_count(e->trace)

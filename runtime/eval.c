@@ -110,7 +110,6 @@ typedef struct catchc {
 
 struct node {
     uint8_t op;
-    bool tail;
     int32_t line, col;
     union {
         gv_val k;
@@ -457,7 +456,6 @@ static node *analyze_body(actx *a, gv_val *items, int n, bool tail, loopt *lt) {
     loopt none = {0, -1};
     for (int i = 0; i < n; i++)
         d->u.d.body[i] = analyze(a, items[i], tail && i == n - 1, i == n - 1 ? lt : &none);
-    d->tail = tail;
     return d;
 }
 
@@ -552,15 +550,13 @@ static node *analyze_let(actx *a, gv_val *items, int n, bool tail, loopt *lt, bo
     ln->u.let.first_slot = first < 0 ? a->fs->nslots : first;
     loopt mine = {ln->u.let.first_slot, npairs};
     ln->u.let.body = analyze_body(a, body, nbody, is_loop ? true : tail, is_loop ? &mine : lt);
-    ln->tail = tail;
     a->fs->nlocals = saved_locals;
     a->fs->nslots = saved_slots;
     return ln;
 }
 
-static node *analyze_try(actx *a, gv_val *items, int n, bool tail) {
+static node *analyze_try(actx *a, gv_val *items, int n) {
     gv_vm *vm = a->vm;
-    (void)tail;
     loopt none = {0, -1};
     int nbody = 0, ncatch = 0;
     gv_val fin = GV_NILV;
@@ -627,7 +623,6 @@ static node *analyze_letfn(actx *a, gv_val *items, int n, bool tail, loopt *lt) 
     }
     ln->u.letfn.first_slot = first;
     ln->u.letfn.body = analyze_body(a, items + 2, n - 2, tail, lt);
-    ln->tail = tail;
     a->fs->nlocals = saved_locals;
     a->fs->nslots = saved_slots;
     return ln;
@@ -791,7 +786,7 @@ static const struct { const char *name; opcode op; int argc; } inlinable[] = {
     {"=", N_EQ, 2}, {"inc", N_INC, 1}, {"dec", N_DEC, 1},
 };
 
-static node *analyze_call(actx *a, gv_val *items, int n, bool tail) {
+static node *analyze_call(actx *a, gv_val *items, int n) {
     gv_vm *vm = a->vm;
     loopt none = {0, -1};
     node *f = analyze(a, items[0], false, &none);
@@ -825,7 +820,6 @@ static node *analyze_call(actx *a, gv_val *items, int n, bool tail) {
         }
     }
     node *c = mk(a, N_CALL);
-    c->tail = tail;
     c->u.call.f = f;
     c->u.call.n = n - 1;
     c->u.call.var = f->op == N_VAR ? f->u.var : NULL;
@@ -906,7 +900,6 @@ static node *analyze_list(actx *a, gv_val form, bool tail, loopt *lt) {
                 i->u.iff.t = analyze(a, items[2], tail, lt);
                 if (n == 4) i->u.iff.e = analyze(a, items[3], tail, lt);
                 else { i->u.iff.e = mk(a, N_CONST); i->u.iff.e->u.k = GV_NILV; }
-                i->tail = tail;
                 return i;
             }
             if (h == y->s_do) return analyze_body(a, items + 1, n - 1, tail, lt);
@@ -947,7 +940,7 @@ static node *analyze_list(actx *a, gv_val form, bool tail, loopt *lt) {
                 t->u.bin.a = analyze(a, items[1], false, &none);
                 return t;
             }
-            if (h == y->s_try) return analyze_try(a, items, n, tail);
+            if (h == y->s_try) return analyze_try(a, items, n);
             if (h == y->s_letfn || h == y->s_letfnx) return analyze_letfn(a, items, n, tail, lt);
             if (h == y->s_set) {
                 if (n != 3 || items[1].t != GV_SYMBOL) compile_error(a, "Invalid assignment target");
@@ -965,11 +958,11 @@ static node *analyze_list(actx *a, gv_val form, bool tail, loopt *lt) {
             bool expanded;
             gv_val ex = macroexpand1(a, form, &expanded);
             if (expanded) return analyze(a, ex, tail, lt);
-            return analyze_call(a, items, n, tail);
+            return analyze_call(a, items, n);
         }
     }
     items = list_items(a, form, &n);
-    return analyze_call(a, items, n, tail);
+    return analyze_call(a, items, n);
 }
 
 static node *analyze(actx *a, gv_val form, bool tail, loopt *lt) {
@@ -1014,22 +1007,32 @@ static gv_val env_map(actx *a) {
     return m;
 }
 
-static gv_val macroexpand1(actx *a, gv_val form, bool *expanded) {
-    gv_vm *vm = a->vm;
-    *expanded = false;
-    if (form.t != GV_LIST || list_len(form) == 0) return form;
+/* The macro var FORM calls, or NULL when it is not a macro call. */
+static gv_var *macro_of(gv_vm *vm, gv_val form) {
+    if (form.t != GV_LIST || GV_AS(gv_list, form)->count == 0) return NULL;
     gv_val head = GV_AS(gv_list, form)->first;
-    if (head.t != GV_SYMBOL) return form;
+    if (head.t != GV_SYMBOL) return NULL;
     gv_var *v = gv_ns_resolve(vm, gv_current_ns(vm), GV_AS(gv_symbol, head));
-    if (!v || !(v->h.flags & GV_VAR_MACRO)) return form;
-    int n;
-    gv_val *items = list_items(a, form, &n);
+    return v && (v->h.flags & GV_VAR_MACRO) ? v : NULL;
+}
+
+/* Calls macro V on FORM with &env ENV, as Clojure: (f &form &env & args). */
+static gv_val expand_with(gv_vm *vm, gv_var *v, gv_val form, gv_val env) {
     gv_val *args = gv_push(vm, form);
-    gv_push(vm, a ? env_map(a) : GV_NILV);
-    for (int i = 1; i < n; i++) gv_push(vm, items[i]);
-    gv_val r = gv_call(vm, v->root, n + 1, args);
-    *expanded = true;
-    return keep(vm, a->code, r);
+    gv_push(vm, env);
+    for (gv_val l = GV_AS(gv_list, form)->rest; GV_AS(gv_list, l)->count; l = GV_AS(gv_list, l)->rest)
+        gv_push(vm, GV_AS(gv_list, l)->first);
+    int argc = (int)(vm->cur->sp - args);
+    gv_val r = gv_call(vm, v->root, argc, args);
+    vm->cur->sp = args;
+    return r;
+}
+
+static gv_val macroexpand1(actx *a, gv_val form, bool *expanded) {
+    gv_var *v = macro_of(a->vm, form);
+    *expanded = v != NULL;
+    if (!v) return form;
+    return keep(a->vm, a->code, expand_with(a->vm, v, form, env_map(a)));
 }
 
 /* ---- the interpreter --------------------------------------------------- */
@@ -1494,8 +1497,7 @@ static gv_code *code_new(gv_vm *vm, const char *file) {
 static gv_val eval_form_in(gv_vm *vm, gv_val form, const char *file) {
     gv_val *formslot = gv_push(vm, form);
     gv_code *code = code_new(vm, file);
-    gv_val *codeslot = gv_push(vm, gv_objval(code));
-    (void)codeslot;
+    gv_push(vm, gv_objval(code));
     keep(vm, code, *formslot);
     actx a = {vm, code, NULL, 0, 0};
     if (form.t == GV_LIST) { a.line = GV_AS(gv_list, form)->line; a.col = GV_AS(gv_list, form)->col; }
@@ -1538,17 +1540,8 @@ gv_val gv_eval_form(gv_vm *vm, gv_val form) {
 }
 
 gv_val gv_macroexpand1(gv_vm *vm, gv_val form) {
-    if (form.t != GV_LIST || list_len(form) == 0) return form;
-    gv_val head = GV_AS(gv_list, form)->first;
-    if (head.t != GV_SYMBOL) return form;
-    gv_var *v = gv_ns_resolve(vm, gv_current_ns(vm), GV_AS(gv_symbol, head));
-    if (!v || !(v->h.flags & GV_VAR_MACRO)) return form;
-    gv_val *args = gv_push(vm, form);
-    gv_push(vm, GV_NILV);
-    for (gv_val l = GV_AS(gv_list, form)->rest; GV_AS(gv_list, l)->count; l = GV_AS(gv_list, l)->rest)
-        gv_push(vm, GV_AS(gv_list, l)->first);
-    int argc = (int)(vm->cur->sp - args);
-    return gv_call(vm, v->root, argc, args);
+    gv_var *v = macro_of(vm, form);
+    return v ? expand_with(vm, v, form, GV_NILV) : form;
 }
 
 /* Reads and evaluates every form of SRC in the running process. */

@@ -157,7 +157,7 @@ void gv_gc_collect(gv_vm *vm) {
     M(vm->namespaces);
     MO(vm->core_ns); MO(vm->user_ns);
     M(vm->empty_list); M(vm->empty_vec); M(vm->empty_map);
-    M(vm->empty_hashmap); M(vm->empty_set); M(vm->kv_scratch);
+    M(vm->empty_hashmap); M(vm->empty_set);
     for (gv_ref_node *r = vm->refs; r; r = r->next) M(r->v);
     for (gv_proc *p = vm->all; p; p = p->anext) MO(p);
     if (vm->cur) MO(vm->cur);

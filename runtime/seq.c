@@ -206,6 +206,13 @@ gv_val gv_rest(gv_vm *vm, gv_val x) {
 
 /* ---- count / conj / nth / get ----------------------------------------- */
 
+/* "PersistentArrayMap" for clojure.lang.PersistentArrayMap, as Clojure's
+ * "not supported on this type" messages name classes. */
+static const char *simple_type_name(gv_val x) {
+    const char *n = gv_type_name(x), *dot = strrchr(n, '.');
+    return dot ? dot + 1 : n;
+}
+
 static int64_t utf8_count(const char *s, size_t n) {
     int64_t c = 0;
     for (size_t i = 0; i < n; i++) if (((unsigned char)s[i] & 0xC0) != 0x80) c++;
@@ -249,7 +256,7 @@ int64_t gv_count(gv_vm *vm, gv_val x) {
     }
     case GV_DELAY: default:
         gv_throwf(vm, "UnsupportedOperationException", "count not supported on this type: %s",
-                  strrchr(gv_type_name(x), '.') ? strrchr(gv_type_name(x), '.') + 1 : gv_type_name(x));
+                  simple_type_name(x));
     }
 }
 
@@ -346,8 +353,7 @@ gv_val gv_nth(gv_vm *vm, gv_val coll, int64_t i, const gv_val *notfound) {
     }
     default:
         gv_throwf(vm, "UnsupportedOperationException", "nth not supported on this type: %s",
-                  strrchr(gv_type_name(coll), '.') ? strrchr(gv_type_name(coll), '.') + 1
-                                                   : gv_type_name(coll));
+                  simple_type_name(coll));
     }
 }
 
@@ -408,7 +414,7 @@ gv_val gv_meta(gv_val x) {
 
 gv_val gv_with_meta(gv_vm *vm, gv_val x, gv_val meta) {
     gv_val *m = meta_slot(x);
-    if (!m || x.t == GV_VAR || x.t == GV_ATOM || (x.t == GV_LIST && GV_AS(gv_list, x)->count == 0 && 0))
+    if (!m || x.t == GV_VAR || x.t == GV_ATOM)
         gv_throwf(vm, "ClassCastException", "class %s cannot be cast to class clojure.lang.IObj",
                   gv_type_name(x));
     if (meta.t != GV_NIL && !gv_is_map(meta))

@@ -365,7 +365,7 @@ gv_vm *gv_vm_new(void) {
     vm->max_depth = 100000;
     vm->namespaces = GV_NILV;
     vm->empty_list = vm->empty_vec = vm->empty_map = GV_NILV;
-    vm->empty_hashmap = vm->empty_set = vm->kv_scratch = GV_NILV;
+    vm->empty_hashmap = vm->empty_set = GV_NILV;
     /* Building the VM runs on the host's stack without a process; nothing
      * collects until the scheduler runs, so plain allocation is safe. */
     init_syms(vm);

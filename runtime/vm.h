@@ -113,7 +113,6 @@ struct gv_vm {
     gv_var *v_ns, *v_print_length, *v_print_level, *v_print_readably,
         *v_e, *v_1, *v_2, *v_3, *v_command_line_args;
     gv_val empty_list, empty_vec, empty_map, empty_hashmap, empty_set;
-    gv_val kv_scratch;      /* reserved for collections code, traced */
     gv_out_fn out_fn;
     void *out_udata;
     uint64_t gensym_counter;
