@@ -8,11 +8,12 @@
 CC      ?= gcc
 BUILD   := build
 CFLAGS  := -std=gnu11 -D_GNU_SOURCE -O2 -g -fPIC -Wall -Wextra -Werror -Iruntime -I$(BUILD)
-LDLIBS  := -lreadline -lpcre2-8 -lm
+LDLIBS  := -lreadline -lpcre2-8 -lczmq -lzmq -lcjson -lm
 ASANFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=undefined -Wall -Wextra -Werror -Iruntime -I$(BUILD)
 
-LIB_SRC := $(filter-out runtime/main.c,$(wildcard runtime/*.c))
+CLI_SRC := runtime/main.c $(wildcard runtime/cli_*.c)
+LIB_SRC := $(filter-out $(CLI_SRC),$(wildcard runtime/*.c))
 LIB_OBJ := $(patsubst runtime/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/core_clj.o
 ASAN_OBJ := $(patsubst runtime/%.c,$(BUILD)/asan/%.o,$(LIB_SRC)) $(BUILD)/asan/core_clj.o
 HDRS    := $(wildcard runtime/*.h)
@@ -21,7 +22,7 @@ UNIT_BIN := $(patsubst test/unit/%.c,$(BUILD)/asan/%,$(UNIT_SRC))
 
 .PHONY: all deps test bench fuzz demo clean unit conformance
 
-all: deps $(BUILD)/libgrove.a $(BUILD)/grove
+all: deps $(BUILD)/libgrove.a $(BUILD)/grove $(BUILD)/grove-broker
 
 deps:
 	@sh .ci/install-deps
@@ -67,11 +68,18 @@ $(BUILD)/libgrove-asan.a: $(ASAN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/grove: runtime/main.c $(BUILD)/libgrove.a
-	$(CC) $(CFLAGS) $< $(BUILD)/libgrove.a $(LDLIBS) -o $@
+$(BUILD)/grove: $(CLI_SRC) $(BUILD)/libgrove.a
+	$(CC) $(CFLAGS) $(CLI_SRC) $(BUILD)/libgrove.a $(LDLIBS) -o $@
 
-$(BUILD)/asan/grove: runtime/main.c $(BUILD)/libgrove-asan.a
-	$(CC) $(ASANFLAGS) $< $(BUILD)/libgrove-asan.a $(LDLIBS) -o $@
+$(BUILD)/asan/grove: $(CLI_SRC) $(BUILD)/libgrove-asan.a
+	$(CC) $(ASANFLAGS) $(CLI_SRC) $(BUILD)/libgrove-asan.a $(LDLIBS) -o $@
+
+BROKER_SRC := $(wildcard broker/*.c)
+$(BUILD)/grove-broker: $(BROKER_SRC) $(wildcard broker/*.h) $(BUILD)/libgrove.a
+	$(CC) $(CFLAGS) -Ibroker $(BROKER_SRC) $(BUILD)/libgrove.a $(LDLIBS) -o $@
+
+$(BUILD)/asan/grove-broker: $(BROKER_SRC) $(wildcard broker/*.h) $(BUILD)/libgrove-asan.a
+	$(CC) $(ASANFLAGS) -Ibroker $(BROKER_SRC) $(BUILD)/libgrove-asan.a $(LDLIBS) -o $@
 
 $(BUILD)/asan/test_%: test/unit/test_%.c $(BUILD)/libgrove-asan.a
 	$(CC) $(ASANFLAGS) $< $(BUILD)/libgrove-asan.a $(LDLIBS) -o $@
@@ -79,7 +87,7 @@ $(BUILD)/asan/test_%: test/unit/test_%.c $(BUILD)/libgrove-asan.a
 $(BUILD)/asan/replay_reader: test/fuzz/replay.c test/fuzz/fuzz_reader.c $(BUILD)/libgrove-asan.a
 	$(CC) $(ASANFLAGS) test/fuzz/replay.c test/fuzz/fuzz_reader.c $(BUILD)/libgrove-asan.a $(LDLIBS) -o $@
 
-test: all $(BUILD)/asan/grove $(UNIT_BIN) $(BUILD)/asan/replay_reader $(BUILD)/test_grammar
+test: all $(BUILD)/asan/grove $(BUILD)/asan/grove-broker $(UNIT_BIN) $(BUILD)/asan/replay_reader $(BUILD)/test_grammar
 	@sh test/run_all.sh
 
 bench: all
