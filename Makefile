@@ -87,20 +87,41 @@ $(BUILD)/asan/test_%: test/unit/test_%.c $(BUILD)/libgrove-asan.a
 $(BUILD)/asan/replay_reader: test/fuzz/replay.c test/fuzz/fuzz_reader.c $(BUILD)/libgrove-asan.a
 	$(CC) $(ASANFLAGS) test/fuzz/replay.c test/fuzz/fuzz_reader.c $(BUILD)/libgrove-asan.a $(LDLIBS) -o $@
 
-test: all $(BUILD)/asan/grove $(BUILD)/asan/grove-broker $(UNIT_BIN) $(BUILD)/asan/replay_reader $(BUILD)/test_grammar
+# other fuzz targets test/fuzz/fuzz_NAME.c, replayed over test/fuzz/corpus/NAME/
+$(BUILD)/asan/replay_%: test/fuzz/replay.c test/fuzz/fuzz_%.c $(BUILD)/libgrove-asan.a
+	$(CC) $(ASANFLAGS) $^ $(LDLIBS) -o $@
+
+# integration-test helpers (test/integration/*.c) and network benchmarks (bench/net/*.c)
+ITEST_BIN := $(patsubst test/integration/%.c,$(BUILD)/itest/%,$(wildcard test/integration/*.c))
+NETBENCH_BIN := $(patsubst bench/net/%.c,$(BUILD)/bench/net_%,$(wildcard bench/net/*.c))
+$(BUILD)/itest/%: test/integration/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
+$(BUILD)/bench/net_%: bench/net/%.c $(BUILD)/libgrove.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(BUILD)/libgrove.a $(LDLIBS) -o $@
+
+test: all $(BUILD)/asan/grove $(BUILD)/asan/grove-broker $(UNIT_BIN) $(BUILD)/asan/replay_reader $(BUILD)/test_grammar \
+      $(BUILD)/asan/replay_program $(BUILD)/asan/replay_wire $(ITEST_BIN)
 	@sh test/run_all.sh
 
-bench: all
+bench: all $(NETBENCH_BIN)
 	@bash bench/run.sh $(BUILD)/grove
+	@bash bench/net/run.sh $(BUILD)
 
 FUZZ_SRC := $(LIB_SRC) $(BUILD)/core_clj.c
 $(BUILD)/fuzz_reader: test/fuzz/fuzz_reader.c $(FUZZ_SRC) $(HDRS)
 	clang -std=gnu11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iruntime -I$(BUILD) \
 	  test/fuzz/fuzz_reader.c $(FUZZ_SRC) $(LDLIBS) -o $@
+$(BUILD)/fuzz_%: test/fuzz/fuzz_%.c $(FUZZ_SRC) $(HDRS)
+	clang -std=gnu11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iruntime -I$(BUILD) \
+	  $< $(FUZZ_SRC) $(LDLIBS) -o $@
 
-fuzz: deps $(BUILD)/fuzz_reader
-	@mkdir -p $(BUILD)/fuzz-corpus
+fuzz: deps $(BUILD)/fuzz_reader $(BUILD)/fuzz_program $(BUILD)/fuzz_wire
+	@mkdir -p $(BUILD)/fuzz-corpus $(BUILD)/fuzz-corpus-program $(BUILD)/fuzz-corpus-wire
 	$(BUILD)/fuzz_reader -max_total_time=$${FUZZ_SECONDS:-60} $(BUILD)/fuzz-corpus test/fuzz/corpus/reader
+	$(BUILD)/fuzz_program -max_total_time=$${FUZZ_SECONDS:-60} $(BUILD)/fuzz-corpus-program test/fuzz/corpus/program
+	$(BUILD)/fuzz_wire -max_total_time=$${FUZZ_SECONDS:-60} $(BUILD)/fuzz-corpus-wire test/fuzz/corpus/wire
 
 demo: all
 	$(BUILD)/grove run examples/demo.clj

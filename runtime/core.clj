@@ -265,12 +265,13 @@
 
 (defmacro ->
   "Threads the expr through the forms, inserting x as the second item of
-  each form."
+  each form.  Each new form keeps the source position of the one it
+  replaces (as Clojure keeps its metadata); ?> reports it."
   [x & forms]
   (loop* [x x forms forms]
     (if forms
       (let* [f (first forms)]
-        (recur (if (seq? f) `(~(first f) ~x ~@(next f)) (list f x))
+        (recur (if (seq? f) (with-pos* `(~(first f) ~x ~@(next f)) f) (list f x))
                (next forms)))
       x)))
 
@@ -281,7 +282,7 @@
   (loop* [x x forms forms]
     (if forms
       (let* [f (first forms)]
-        (recur (if (seq? f) `(~@f ~x) (list f x)) (next forms)))
+        (recur (if (seq? f) (with-pos* `(~@f ~x) f) (list f x)) (next forms)))
       x)))
 
 (defn- thread-steps [g expr steps]
@@ -625,3 +626,103 @@
     (reduce (fn [v i] (if-let [e (find smap (nth v i))] (assoc v i (val e)) v))
             coll (range (count coll)))
     (map (fn [x] (if-let [e (find smap x)] (val e) x)) coll)))
+
+;; ---- Nodes: the live-programming additions (docs/NODES.md) ---------------
+;;
+;; These work in every VM.  A node (runtime/node.c) sets the roots of
+;; *node-context* and *node-caps* and replaces ?report* with its own, which
+;; coalesces the values and sends them to the editors; without a node,
+;; ?report* prints "? LINE:COL => VALUE" on stderr.
+
+(def !
+  "The live marker.  A top-level ! before a form makes the editor deploy
+  that form to the nodes; evaluated on its own it is nil."
+  nil)
+
+(def ^:dynamic *node-context*
+  "The context of the node running this code: {:node :ID, :session \"S\"}
+  merged with the node's --context map and what with-context attached.
+  {} outside a node."
+  {})
+
+(def ^:dynamic *node-filters*
+  "The selectors of the (context SELECTOR ...) forms being evaluated."
+  nil)
+
+(def ^:dynamic *node-site*
+  "[space form-id line col] of the form a node is deploying, bound while
+  it evaluates that form; ? records it when it is expanded."
+  nil)
+
+(def *node-caps*
+  "The capability map the node offers ({} outside a node)."
+  {})
+
+(defn node-match?
+  "True when SELECTOR matches the context map CTX: a keyword is a node id,
+  a set holds node ids, a map must agree with CTX on every key (a set as
+  a value means CTX's value is one of its elements), a function is called
+  with CTX."
+  [selector ctx]
+  (cond (keyword? selector) (= selector (get ctx :node))
+        (set? selector) (contains? selector (get ctx :node))
+        (map? selector) (every? (fn [e]
+                                  (let [v (val e) c (get ctx (key e))]
+                                    (if (set? v) (contains? v c) (= v c))))
+                                selector)
+        (fn? selector) (boolean (selector ctx))
+        :else (throw (exception* "IllegalArgumentException"
+                                 (str "A node selector is a keyword, a set or a map, not: "
+                                      (pr-str selector))))))
+
+(defmacro node
+  "(node SELECTOR body...) evaluates body only on the nodes SELECTOR
+  matches (see node-match?), else returns nil.  (node SELECTOR [binding]
+  body...) also binds the capability map to binding, e.g.
+  (node :alpha [{:keys [log timer]}] ...)."
+  [selector & body]
+  (let* [b (first body)]
+    (if (and (vector? b) (= 1 (count b)) (next body))
+      `(when (node-match? ~selector *node-context*)
+         (let [~(first b) *node-caps*] ~@(next body)))
+      `(when (node-match? ~selector *node-context*) ~@body))))
+
+(defmacro with-context
+  "Merges map M into the node context (*node-context*) for the dynamic
+  extent of body: values reported by ? inside carry it."
+  [m & body]
+  `(binding [*node-context* (merge *node-context* ~m)] ~@body))
+
+(defmacro context
+  "? forms evaluated during body (dynamically, not lexically) report only
+  when the node context matches SELECTOR.  Body runs everywhere."
+  [selector & body]
+  `(binding [*node-filters* (conj *node-filters* ~selector)] ~@body))
+
+(defn- query-site
+  ;; What a ? form reports besides its value, fixed when it is expanded:
+  ;; [query-id-or-nil line col space form-id form-line form-col].
+  [form id]
+  (let* [[line col] (or (form-pos* form) [0 0])
+         [space fid fline fcol] *node-site*]
+    [(when (keyword? id) (subs (str id) 1)) line col space fid (or fline 0) (or fcol 0)]))
+
+(defmacro ?
+  "(? expr) or (? :id expr): evaluates expr, reports its value to the
+  editors (on a node) and returns it unchanged.  Anything after expr is
+  ignored."
+  [& args]
+  (let* [id (when (and (keyword? (first args)) (next args)) (first args))
+         expr (if id (second args) (first args))]
+    `(?report* '~(query-site &form id) ~expr)))
+
+(defmacro ?>
+  "? for ->: (-> x (?>) f) or (-> x (?> :id) f) reports x and returns it."
+  [x & more]
+  `(?report* '~(query-site &form (first more)) ~x))
+
+(defmacro ?>>
+  "? for ->>: (->> xs (?>>) f) or (->> xs (?>> :id) f) reports xs and
+  returns it."
+  [& args]
+  `(?report* '~(query-site &form (when (next args) (first args))) ~(last args)))

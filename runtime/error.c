@@ -249,7 +249,9 @@ char *gv_exception_report(gv_vm *vm, gv_val exc) {
     if (e->data.t != GV_NIL && !syntax) {
         gv_print_opts o = {true, 20, 5};
         gv_val err;
+        gv_ref *keep = gv_ref_new(vm, exc); /* printing may collect E */
         char *d = gv_print_str(vm, e->data, &o, &err);
+        gv_ref_free(vm, &keep);
         if (d) { gv_buf_printf(&b, "Data: %s\n", d); free(d); }
     }
     if (e->trace.t == GV_VECTOR && gv_vec_count(e->trace)) {

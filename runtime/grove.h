@@ -170,18 +170,6 @@ void *gv_cap_data(gv_val v, const char *type_name); /* NULL if not that cap */
  * message and returns never (longjmp inside the VM, safe in natives). */
 #if defined(__GNUC__)
 __attribute__((noreturn, format(printf, 2, 3)))
-/* ---- Nodes (node.c; the rest of the node API is in node.h) ---------- */
-
-typedef struct gn_node gn_node;
-/* The node's VM (owned by the node). */
-gv_vm *gn_node_vm(gn_node *n);
-/* Offers capability NAME to the node's code: live forms receive it in
- * their capability map under the keyword :NAME, e.g.
- * (node :alpha [{:keys [NAME]}] ...).  VALUE is usually a map of
- * functions made with gv_native_new, or a gv_cap_new object.  The node
- * keeps it alive.  A later call with the same NAME replaces it. */
-void gn_node_cap(gn_node *n, const char *name, gv_val value);
-
 #endif
 void gv_host_error(gv_vm *vm, const char *fmt, ...);
 

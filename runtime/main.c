@@ -1,7 +1,8 @@
 /* main.c — the `grove` command line: run a file, evaluate an expression,
- * or start a REPL.  Thin glue over grove.h, which is all it includes of
- * the runtime. */
+ * or start a REPL (thin glue over grove.h), and dispatch to the networked
+ * commands node, push, nodes and eval (cli_*.c, declared in cli.h). */
 #include "grove.h"
+#include "cli.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -23,8 +24,24 @@ static const char usage[] =
     "                       (nil values are not printed, as with clojure -e).\n"
     "  repl                 Start an interactive REPL (line editing, history in\n"
     "                       ~/.grove_history, *1 *2 *3 *e, Ctrl-C interrupts).\n"
+    "  node --id ID [--context EDN] [--cap NAME[=ARG]]... [--heartbeat MS]\n"
+    "                       Run a node: follow the broker's program and run its\n"
+    "                       live (!) forms placed here.  Capabilities: log, clock,\n"
+    "                       timer, fs=DIR, http=PORT.  Runs until SIGINT/SIGTERM.\n"
+    "  push FILE [--space NAME] [--watch] [--for SECONDS]\n"
+    "                       Send FILE as the program (space \"user\" by default),\n"
+    "                       then print every value, error and output that comes\n"
+    "                       back as one EDN map per line.  --watch resends the\n"
+    "                       forms that change on disk; --for exits after SECONDS.\n"
+    "  nodes                List the connected nodes.\n"
+    "  eval --node ID [--session S] [--timeout SECONDS] EXPR\n"
+    "                       Evaluate EXPR on one node and print its value; an\n"
+    "                       error or exception goes to stderr and exits 1.\n"
     "  -h, --help           Show this help.\n"
-    "  -v, --version        Show the version.\n";
+    "  -v, --version        Show the version.\n"
+    "\n"
+    "node, push, nodes and eval take --broker ENDPOINT; without it they use\n"
+    "$GROVE_BROKER, else " GW_DEFAULT_ENDPOINT ".\n";
 
 static void report(gv_vm *vm, gv_val exc) {
     char *r = gv_exception_report(vm, exc);
@@ -204,6 +221,10 @@ int main(int argc, char **argv) {
         printf("grove %s\n", GROVE_VERSION);
         return 0;
     }
+    if (strcmp(argv[1], "node") == 0) return cli_node(argc - 2, argv + 2);
+    if (strcmp(argv[1], "push") == 0) return cli_push(argc - 2, argv + 2);
+    if (strcmp(argv[1], "nodes") == 0) return cli_nodes(argc - 2, argv + 2);
+    if (strcmp(argv[1], "eval") == 0) return cli_eval(argc - 2, argv + 2);
     bool is_run = strcmp(argv[1], "run") == 0;
     bool is_eval = strcmp(argv[1], "-e") == 0 || strcmp(argv[1], "--eval") == 0;
     bool is_repl = strcmp(argv[1], "repl") == 0;

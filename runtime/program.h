@@ -15,7 +15,10 @@
  *     space, with whitespace, commas, comments and `#_` forms (and the
  *     form each `#_` discards) left out, printed as 16 lowercase hex
  *     digits.  So rewriting `(? x)` into `(? x #_{:alpha 1})` changes
- *     neither the hash nor the id.
+ *     neither the hash nor the id.  (The exact tokens are listed at the
+ *     top of program.c; editors call gp_canon_hash rather than redo it.)
+ *   - a top-level `#_ FORM` is not part of the program (commenting a
+ *     form out removes it), as the reader skips it.
  */
 #ifndef GROVE_PROGRAM_H
 #define GROVE_PROGRAM_H
@@ -51,6 +54,13 @@ void gp_program_free(gp_program *p);
 
 /* Canonical hash of one form's text (as described above). */
 uint64_t gp_canon_hash(const char *text, size_t len);
+
+/* The id of one form's text by the rule above, without the "~2" of a
+ * repeat (the caller numbers repeats in file order), and, when HASH is not
+ * NULL, its canonical hash as 16 hex digits + NUL.  One pass for both (the
+ * Emacs module's doc.c).  Owner: the caller (free); NULL when memory runs
+ * out. */
+char *gp_form_id(const char *text, size_t len, char hash[17]);
 
 /* The form record of the wire: {"id","text","live","line","col","hash",
  * "order"}.  Owner: the caller. */

@@ -27,6 +27,7 @@
 #endif
 #endif
 #ifdef GV_ASAN
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -53,6 +54,12 @@ void gv_proc_trace(gv_vm *vm, gv_obj *o) {
 }
 
 static void release_stacks(gv_proc *p) {
+#ifdef GV_ASAN
+    /* a process's frames never all return (it ends by switching away),
+     * so their redzones stay poisoned in the shadow; a later stack mapped
+     * at the same address would inherit them */
+    if (p->cstack) ASAN_UNPOISON_MEMORY_REGION(p->cstack, p->cstack_size);
+#endif
     if (p->cstack) munmap(p->cstack, p->cstack_size);
     if (p->stack) munmap(p->stack, VSTACK_SLOTS * sizeof(gv_val));
     p->cstack = NULL;
@@ -120,6 +127,8 @@ static void switch_to_sched(gv_vm *vm, gv_proc *p, bool dying) {
 #endif
 }
 
+static void check_stop(gv_vm *vm, gv_proc *p);
+
 static void proc_entry(unsigned lo_vm, unsigned hi_vm, unsigned lo_s, unsigned hi_s) {
     gv_vm *vm = (gv_vm *)(((uintptr_t)hi_vm << 32) | (uintptr_t)lo_vm);
     start *st = (start *)(((uintptr_t)hi_s << 32) | (uintptr_t)lo_s);
@@ -129,6 +138,7 @@ static void proc_entry(unsigned lo_vm, unsigned hi_vm, unsigned lo_s, unsigned h
     gv_proc *p = vm->cur;
     gv_handler h;
     if (gv_try(vm, &h) == 0) {
+        if (p->killed) check_stop(vm, p); /* killed before it first ran */
         gv_val r = st ? st->body(vm, st->ctx) : gv_call(vm, p->fn, 0, NULL);
         gv_try_end(vm, &h);
         p->result = r;
@@ -152,7 +162,10 @@ static gv_proc *proc_new(gv_vm *vm, gv_val fn, start *st) {
     if (fnslot) fn = *fnslot;
     p->fn = fn;
     p->result = GV_NILV;
-    p->bindings = GV_NILV;
+    /* a child joins its parent's group and sees its dynamic bindings,
+     * as Clojure's future conveys them */
+    p->bindings = vm->cur ? vm->cur->bindings : GV_NILV;
+    p->group = vm->cur ? vm->cur->group : 0;
     p->name = GV_NILV;
     p->id = ++vm->next_pid;
     size_t vbytes = VSTACK_SLOTS * sizeof(gv_val);
@@ -345,6 +358,16 @@ static int run_sync(gv_vm *vm, proc_body body, void *ctx, gv_val *out) {
             if (out) *out = r;
             return GV_OK;
         }
+        /* a kill or interrupt is not the callee's error: the caller gets
+         * control back (to free what it holds), and the process stops at
+         * its next safe point */
+        gv_exception *e = h.exc.t == GV_EXCEPTION ? GV_AS(gv_exception, h.exc) : NULL;
+        if (e && e->uncatchable) {
+            if (e->msg.t == GV_STRING && strcmp(GV_AS(gv_string, e->msg)->data, "Interrupted") == 0)
+                vm->interrupt = 1;
+            else
+                vm->cur->killed = true;
+        }
         if (out) *out = h.exc;
         return GV_ERR;
     }
@@ -470,6 +493,17 @@ void gv_process_kill(gv_vm *vm, gv_val pv) {
         runq_push(vm, p);
     }
     if (p == vm->cur) check_stop(vm, p);
+}
+
+int gv_sched_kill_group(gv_vm *vm, uint64_t group) {
+    int n = 0;
+    if (group == 0) return 0;
+    for (gv_proc *p = vm->all; p; p = p->anext)
+        if (p->group == group && p != vm->cur && !p->killed) {
+            gv_process_kill(vm, gv_objval(p));
+            n++;
+        }
+    return n;
 }
 
 /* Waits for process PV and returns its value (rethrowing its exception). */

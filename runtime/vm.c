@@ -398,6 +398,7 @@ gv_vm *gv_vm_new(void) {
     gv_core_init_num(vm);
     gv_core_init_str(vm);
     gv_core_init_misc(vm);
+    gn_lang_init(vm);
     if (!load_prelude(vm)) { gv_vm_destroy(&vm); return NULL; }
     vm->user_ns = gv_ns_intern(vm, vm->sy.s_user);
     gv_ns_refer_all(vm, vm->user_ns, vm->core_ns);

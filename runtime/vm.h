@@ -60,6 +60,7 @@ struct gv_proc {
     bool killed;
     bool is_eval;           /* runs a host's gv_eval/gv_pcall */
     uint64_t id;
+    uint64_t group;         /* process group (0: none), inherited at spawn */
     char *cstack;           /* mmap'd C stack */
     size_t cstack_size;
     char *cstack_limit;     /* below this: StackOverflowError */
@@ -152,6 +153,14 @@ void gv_eval_init(gv_vm *vm);               /* eval.c */
 gv_val gv_eval_source(gv_vm *vm, const char *src, size_t len, const char *file,
                       int line, int col, gv_each_fn each, void *udata);
 void gv_sched_init(gv_vm *vm);              /* sched.c */
+/* Process groups (sched.c): a process spawned by a running process joins
+ * its group and inherits its dynamic bindings.  Kills every unfinished
+ * process of GROUP (not 0) except the running one, as gv_process_kill
+ * does; returns how many. */
+int gv_sched_kill_group(gv_vm *vm, uint64_t group);
+/* The node runtime's language additions (node_lang.c): natives the
+ * prelude's ?, ?>, ?>>, ->, ->> macros use; registered before it loads. */
+void gn_lang_init(gv_vm *vm);
 void gv_sched_shutdown(gv_vm *vm);          /* sched.c: ends all processes */
 /* Refers every public var of FROM in NS (ns.c). */
 void gv_ns_refer_all(gv_vm *vm, gv_ns *ns, gv_ns *from);

@@ -23,7 +23,10 @@
  * an object, "v" == GW_VERSION, a known "type", and the required fields of
  * that type with their JSON kinds (see the table in wire.c).  Returns the
  * message, owned by the caller (cJSON_Delete), or NULL with a one-line
- * reason in ERR (always NUL-terminated, truncated to ERRLEN). */
+ * reason in ERR (always NUL-terminated, truncated to ERRLEN).  The reason
+ * starts with the PROTOCOL.md error code and a colon ("too-big: ...",
+ * "bad-json: ...", "bad-version: ...", "bad-type: ...", "bad-field: TYPE:
+ * ..."), so a broker can answer with that code. */
 cJSON *gw_decode(const void *data, size_t len, size_t max_len,
                  char *err, size_t errlen);
 
@@ -46,5 +49,20 @@ double gw_mono_ms(void);
 
 /* Writes a random session id (16 lowercase hex digits + NUL) to OUT. */
 void gw_session_id(char out[17]);
+
+/* The broker's fast path for the frequent types (value, fault, out,
+ * ping): checks a frame without building anything.  True only when
+ * gw_decode would accept the frame and its type is one of those; then
+ * OUT->type is that type (a static string) and, for a value, the space,
+ * query and session fields are given as spans of the frame (their JSON
+ * text holds no escapes, so the span is the string).  False when it
+ * cannot tell cheaply (another type, an error, escapes in those fields or
+ * in a key, unusual numbers...): decode the frame with gw_decode then. */
+typedef struct gw_scanned {
+    const char *type;
+    const char *space, *query, *session;
+    size_t space_len, query_len, session_len;
+} gw_scanned;
+bool gw_scan(const void *data, size_t len, size_t max_len, gw_scanned *out);
 
 #endif

@@ -43,9 +43,13 @@ done
 
 run grammar $B/test_grammar
 run fuzz-corpus $B/asan/replay_reader test/fuzz/corpus/reader
+run fuzz-program $B/asan/replay_program test/fuzz/corpus/program
+run fuzz-wire $B/asan/replay_wire test/fuzz/corpus/wire
 run cli sh test/cli/test_cli.sh $B/grove
 run conformance sh test/conformance/run.sh $B/grove
 run conformance-asan sh test/conformance/run.sh $B/asan/grove
+run integration bash test/integration/run.sh
+run integration-asan env GROVE=$B/asan/grove BROKER=$B/asan/grove-broker bash test/integration/run.sh
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

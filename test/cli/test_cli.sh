@@ -83,5 +83,22 @@ check repl-ctrl-c-exit 0 $rc
 check repl-ctrl-c-continues "42" "$(cat "$tmp/out")"
 contains repl-ctrl-c-message "Interrupted" "$(cat "$tmp/err")"
 
+# The networked commands, where no broker is needed (the rest is in
+# test/integration/): help, argument errors, a file that does not split.
+help=$($G --help)
+contains help-push "push FILE" "$help"
+contains help-node "node --id ID" "$help"
+contains help-env "GROVE_BROKER" "$help"
+check push-help-exit 0 "$($G push --help > /dev/null; echo $?)"
+$G node > /dev/null 2> "$tmp/err"; check node-no-id-exit 2 $?
+contains node-no-id-message "--id is required" "$(cat "$tmp/err")"
+$G node --id a --cap nosuch > /dev/null 2> "$tmp/err"; check node-bad-cap-exit 2 $?
+$G eval --node a > /dev/null 2> "$tmp/err"; check eval-no-expr-exit 2 $?
+printf '(def a 1)\n! (f\n' > "$tmp/unbalanced.clj"
+out=$(GROVE_BROKER=tcp://127.0.0.1:9 $G push "$tmp/unbalanced.clj"); rc=$?
+check push-unbalanced-exit 1 $rc
+check push-unbalanced-line '{:type :error, :file "unbalanced.clj", :line 2, :col 3, :message "EOF while reading, starting at line 2"}' "$out"
+$G push "$tmp/missing.clj" > /dev/null 2>&1; check push-missing-exit 1 $?
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
