@@ -14,6 +14,7 @@ ASANFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer -fsanitize=
 
 CLI_SRC := runtime/main.c $(wildcard runtime/cli_*.c)
 LIB_SRC := $(filter-out $(CLI_SRC),$(wildcard runtime/*.c))
+LIB_SRC := $(filter-out runtime/doc.c,$(LIB_SRC)) # tree-sitter: the module's (below)
 LIB_OBJ := $(patsubst runtime/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/core_clj.o
 ASAN_OBJ := $(patsubst runtime/%.c,$(BUILD)/asan/%.o,$(LIB_SRC)) $(BUILD)/asan/core_clj.o
 HDRS    := $(wildcard runtime/*.h)
@@ -83,6 +84,37 @@ $(BUILD)/asan/grove-broker: $(BROKER_SRC) $(wildcard broker/*.h) $(BUILD)/libgro
 
 $(BUILD)/asan/test_%: test/unit/test_%.c $(BUILD)/libgrove-asan.a
 	$(CC) $(ASANFLAGS) $< $(BUILD)/libgrove-asan.a $(LDLIBS) -o $@
+
+# ---- the Emacs module (issue 4): build/grove-module.so ------------------
+# runtime/doc.c (the tree-sitter document) is not in libgrove.a: only the
+# module and its unit test link tree-sitter and the grammar.  Module code
+# is compiled hidden and the version script exports only the two symbols
+# Emacs looks for.
+MODULE_SRC := $(wildcard module/*.c)
+MODULE_OBJ := $(patsubst module/%.c,$(BUILD)/module/%.o,$(MODULE_SRC)) $(BUILD)/module/doc.o
+TS_PARSER_OBJ := $(BUILD)/obj/ts_clojure_parser.o
+MODULE_LIBS := -ltree-sitter -lczmq -lzmq -lcjson -lpcre2-8 -lm -lpthread
+
+all: $(BUILD)/grove-module.so
+
+$(TS_PARSER_OBJ): $(GRAMMAR)/src/parser.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g -fPIC -w -I$(GRAMMAR)/src -c $< -o $@
+
+$(BUILD)/module/%.o: module/%.c $(wildcard module/*.h) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fvisibility=hidden -c $< -o $@
+
+$(BUILD)/module/doc.o: runtime/doc.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fvisibility=hidden -c $< -o $@
+
+$(BUILD)/grove-module.so: $(MODULE_OBJ) $(TS_PARSER_OBJ) $(BUILD)/libgrove.a module/grove-module.map
+	$(CC) -shared -Wl,--version-script=module/grove-module.map -Wl,-z,defs \
+	  $(MODULE_OBJ) $(TS_PARSER_OBJ) $(BUILD)/libgrove.a $(MODULE_LIBS) -o $@
+
+$(BUILD)/asan/test_doc: test/unit/test_doc.c $(BUILD)/asan/doc.o $(TS_PARSER_OBJ) $(BUILD)/libgrove-asan.a
+	$(CC) $(ASANFLAGS) $< $(BUILD)/asan/doc.o $(TS_PARSER_OBJ) $(BUILD)/libgrove-asan.a $(LDLIBS) -ltree-sitter -o $@
 
 $(BUILD)/asan/replay_reader: test/fuzz/replay.c test/fuzz/fuzz_reader.c $(BUILD)/libgrove-asan.a
 	$(CC) $(ASANFLAGS) test/fuzz/replay.c test/fuzz/fuzz_reader.c $(BUILD)/libgrove-asan.a $(LDLIBS) -o $@

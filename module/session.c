@@ -34,6 +34,9 @@
 #define GM_SLICE_MS 2.0          /* C-g is looked at between slices */
 #define GM_QUIT_GRACE_MS 5.0     /* after an interrupt: let the node report */
 #define GM_INBOX_MAX 100000      /* messages waiting for Emacs: beyond, drop */
+#ifndef GM_HELLO_ROLE
+#define GM_HELLO_ROLE "both"     /* editor and node (docs/PROTOCOL.md) */
+#endif
 
 typedef struct qnode {
     struct qnode *next;
@@ -280,7 +283,7 @@ gm_session *gm_session_new(const char *endpoint, const char *node_id, const char
     cJSON *hello = gn_node_hello(s->node);
     if (hello) {
         cJSON_DeleteItemFromObjectCaseSensitive(hello, "role");
-        cJSON_AddStringToObject(hello, "role", "both");
+        cJSON_AddStringToObject(hello, "role", GM_HELLO_ROLE);
     }
 
     /* the first socket makes czmq's context (and its I/O threads): no

@@ -170,9 +170,12 @@ static bool same_record(const gp_form *a, int ai, const gp_form *b, int bi) {
            strcmp(a->hash, b->hash) == 0 && strcmp(a->text, b->text) == 0;
 }
 
-/* Index of the form with ID in P, trying HINT first; -1 when absent. */
+/* Index of the form with ID in P, trying HINT and its neighbours first
+ * (after one insertion or deletion the rest is one place off); -1 when
+ * absent. */
 static long find_id(const gp_program *p, const char *id, size_t hint) {
-    if (hint < p->count && strcmp(p->forms[hint].id, id) == 0) return (long)hint;
+    for (size_t k = hint ? hint - 1 : 0; k <= hint + 1 && k < p->count; k++)
+        if (strcmp(p->forms[k].id, id) == 0) return (long)k;
     for (size_t i = 0; i < p->count; i++)
         if (strcmp(p->forms[i].id, id) == 0) return (long)i;
     return -1;

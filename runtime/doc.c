@@ -1,35 +1,47 @@
 /* doc.c — one editor buffer as a grove program (doc.h).
  *
- * Design: the text copy is one contiguous UTF-8 array (a memmove per edit
- * is ~10 µs for a 5,000-line buffer, far below the reparse) with a line
- * index beside it: LB[i] / LC[i] are the byte / character offset where
- * line i starts.  An edit maps Emacs's character positions to bytes
- * through it, rewrites the index entries of the lines it touched and
- * shifts the rest, and gives tree-sitter the byte offsets and row/column
- * points it needs for ts_tree_edit; the reparse then reuses the old tree.
+ * Text and positions: the text copy is one contiguous UTF-8 array (a
+ * memmove per edit is ~10 µs for a 5,000-line buffer) with a line index
+ * beside it: LB[i] / LC[i] are the byte / character offset where line i
+ * starts.  An edit maps Emacs's character positions to bytes through it,
+ * rewrites the index entries of the lines it touched and shifts the rest.
  *
- * After every parse the top-level children of the root are rescanned
- * (a cursor walk, cheap next to the reparse) into forms.  A form's text,
- * id and hash are carried over from the previous scan when the form's
- * byte range maps exactly onto an old form's range and the edit did not
- * touch it (then its bytes are the same); only new or edited forms are
- * copied and hashed (gp_form_id, program.c).
+ * Chunks: tree-sitter's incremental reparse costs time in proportion to
+ * the number of siblings around the edit (a flat 2,000-form buffer took
+ * ~3 ms per keystroke), so the text is cut into chunks of about 48
+ * top-level forms, each parsed alone and edited with ts_tree_edit +
+ * incremental reparse; a keystroke reparses one chunk.  A boundary always
+ * sits at the start of a top-level node after a separator byte (white
+ * space or a closing bracket), so a chunk parses as it would inside the
+ * whole text.  Edits that span chunks, or leave no separator at a
+ * boundary, merge chunks; a chunk that grows past 128 forms is split.  A
+ * chunk ending inside an unclosed bracket or string ("open") breaks the
+ * rest of the text, as for the reader, unless a later chunk holds an
+ * unmatched closer: then the chunks up to it are merged and parsed as one.
  *
- * Broken forms: a top-level node with an error, an ERROR node, or an
- * unmatched opening bracket (tree-sitter's ERROR root: everything after
- * it is broken) makes a broken zone.  Every form of the previous scan
- * whose (edit-mapped) range overlaps the zone is kept as it was — its
- * last good version stays in the program — and its range joins the zone;
- * top-level nodes that tree-sitter finds inside the zone are debris of
- * the broken form and are not taken as forms.
+ * Forms: after a parse, the top-level items of all chunks (each chunk's
+ * cached unless reparsed) become the program.  A form's text, id and hash
+ * are carried over from the previous scan when its byte range maps
+ * exactly onto an old form's range and the edit did not touch it (then
+ * its bytes are the same); only new or edited forms are copied and hashed
+ * (gp_form_id, program.c).  Forms are held by pointer, so carrying one
+ * over costs a pointer copy.
  *
- * Sent state: the records of the last push, by id.  A push is made when
- * an id appears or disappears or a hash or live flag changes; it carries
- * every record that differs from the sent one in any field, so text-only
- * changes (an annotation rewritten, whitespace) ride along with the next
- * real change and never cause a push of their own.  gd_doc_locate maps a
- * node's offset (into the sent text) onto the current text token by token
- * when the two differ.
+ * Broken forms: a top-level node with an error, or an open chunk's
+ * remainder, makes a broken zone.  Every form of the previous scan whose
+ * (edit-mapped) range overlaps the zone is kept as it was — its last good
+ * version stays in the program — and its range joins the zone; top-level
+ * nodes that tree-sitter finds inside the zone are debris of the broken
+ * form and are not taken as forms.
+ *
+ * Sent state: the records of the last push, by id (each form caches a
+ * pointer to its record).  A push is made when an id appears or
+ * disappears or a hash or live flag changes; it carries those records and
+ * every record whose line, col or order moved.  A record's text changes
+ * only with its hash (make_push): text-only changes (an annotation
+ * rewritten, whitespace) are never sent, so the text a node holds is the
+ * one it evaluated and its `?` offsets point into it; gd_doc_locate maps
+ * such an offset onto the current text token by token when they differ.
  */
 #include "doc.h"
 
@@ -47,33 +59,39 @@ const TSLanguage *tree_sitter_clojure_orchard(void);
 /* Texts past this size are refused (tree-sitter counts in uint32_t). */
 #define GD_MAX_TEXT ((size_t)1 << 30)
 
+typedef struct srec {   /* one record as last sent */
+    char *id, *text;    /* owned */
+    size_t tlen;
+    uint64_t idh;       /* str_hash(id) */
+    char hash[17];
+    bool live;
+    int line, col;
+    size_t order;
+    unsigned serial;    /* changes whenever the text is replaced */
+    unsigned mark;      /* make_push's generation */
+} srec;
+
 typedef struct dform {
     char *base;         /* the id without ~N, owned */
+    uint64_t bh;        /* str_hash(base) */
     char *id;           /* "base~N" for a repeat, owned; NULL: same as base */
+    uint64_t idh;       /* str_hash of the id */
     char *text;         /* owned, NUL-terminated */
     size_t tlen;
     char hash[17];
     bool live;
     bool kept;          /* broken now: the record is its last good version */
     bool touched;       /* overlapped the last edit (scan-time only) */
+    bool pdiff;         /* make_push: the record is to be sent */
+    bool dup;           /* make_push: a second form with a sent id */
     int line, col;
     size_t start, end;  /* byte range in the current text (kept: mapped) */
+    srec *sent;         /* the sent record of this id, when known */
     /* gd_doc_locate's cache: leaf starts of TEXT and of the sent text */
     uint32_t *map_cur, *map_sent;
     size_t ncur, nsent;
     unsigned map_serial; /* the sent record MAP_SENT was made from */
 } dform;
-
-typedef struct srec {   /* one record as last sent */
-    char *id, *text;    /* owned */
-    size_t tlen;
-    char hash[17];
-    bool live;
-    int line, col;
-    size_t order;
-    unsigned serial;    /* changes whenever the record is replaced */
-    unsigned mark;
-} srec;
 
 typedef enum { IT_FORM, IT_BANG, IT_BROKEN } ikind;
 typedef struct item {
@@ -85,6 +103,27 @@ typedef struct zone {
     size_t start, end;
 } zone;
 
+/* A run of top-level forms parsed alone.  Chunks cover the text without
+ * gaps (see the top of the file). */
+typedef struct chunk {
+    size_t start, end;  /* bytes of the document */
+    TSTree *tree;       /* the parse of [start, end); NULL: parse afresh */
+    item *items;        /* its top-level items, offsets from START */
+    size_t nitems, capitems;
+    bool open;          /* ends inside an unclosed bracket or string: its
+                           last item is broken to the end of the text */
+    bool stray;         /* has an unmatched closing bracket at top level */
+    bool prefix;        /* open because a prefix (#_ ' ^ @...) lacks its
+                           form: the next chunk may hold it */
+} chunk;
+
+typedef struct dslot {  /* dedup's table of base ids */
+    uint64_t h;
+    const char *key;
+    int count;
+    unsigned gen;
+} dslot;
+
 struct gd_doc {
     char *space, *file;
     char *buf;          /* the text, NUL-terminated */
@@ -92,19 +131,24 @@ struct gd_doc {
     size_t *lb, *lc;    /* line index */
     size_t nlines, caplines;
     TSParser *parser;
-    TSTree *tree;
-    dform *forms;       /* the current program, in order */
-    size_t nforms;
-    srec *sent;
-    size_t nsent;
-    uint32_t *sidx;     /* open addressing over SENT: index + 1, 0 empty */
+    chunk *chunks;      /* in order, at least one after a reset */
+    size_t nchunks, capchunks;
+    dform **forms;      /* the current program, in order */
+    size_t nforms, capforms;
+    dform **spare;      /* scan's other array */
+    size_t capspare;
+    srec **sent;        /* the sent records, in no order */
+    size_t nsent, capsent;
+    srec **sidx;        /* open addressing over SENT by idh; NULL empty */
     size_t scap;
-    unsigned serial, gen;
+    unsigned serial, gen, dgen;
     /* scratch, reused between scans */
     item *items;
     size_t nitems, capitems;
     zone *zones;
     size_t nzones, capzones;
+    dslot *dtab;
+    size_t dcap;
 };
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -143,12 +187,13 @@ static uint64_t str_hash(const char *p) {
 static const char *fid(const dform *f) { return f->id ? f->id : f->base; }
 
 static void dform_free(dform *f) {
+    if (!f) return;
     free(f->base);
     free(f->id);
     free(f->text);
     free(f->map_cur);
     free(f->map_sent);
-    memset(f, 0, sizeof *f);
+    free(f);
 }
 
 /* ---- the line index --------------------------------------------------------- */
@@ -191,9 +236,10 @@ static size_t char_of_byte(const gd_doc *d, size_t b) {
     return d->lc[l] + count_chars(d->buf + d->lb[l], b - d->lb[l]);
 }
 
-static TSPoint point_of(const gd_doc *d, size_t b) {
+/* The point of byte B in a chunk starting at byte BASE on line BASE_LINE. */
+static TSPoint rel_point(const gd_doc *d, size_t base_line, size_t base, size_t b) {
     size_t l = line_of_byte(d, b);
-    return (TSPoint){(uint32_t)l, (uint32_t)(b - d->lb[l])};
+    return (TSPoint){(uint32_t)(l - base_line), (uint32_t)(l == base_line ? b - base : b - d->lb[l])};
 }
 
 /* Makes room for NEED line entries in both arrays. */
@@ -237,8 +283,10 @@ static bool index_build(gd_doc *d) {
 gd_doc *gd_doc_new(const char *space, const char *file) {
     gd_doc *d = calloc(1, sizeof *d);
     if (!d) return NULL;
-    d->space = xstrndup(space ? space : "user", strlen(space ? space : "user"));
-    d->file = xstrndup(file ? file : "", strlen(file ? file : ""));
+    if (!space) space = "user";
+    if (!file) file = "";
+    d->space = xstrndup(space, strlen(space));
+    d->file = xstrndup(file, strlen(file));
     d->buf = malloc(1);
     d->parser = ts_parser_new();
     if (!d->space || !d->file || !d->buf || !d->parser ||
@@ -257,29 +305,34 @@ gd_doc *gd_doc_new(const char *space, const char *file) {
 
 static void sent_clear(gd_doc *d) {
     for (size_t i = 0; i < d->nsent; i++) {
-        free(d->sent[i].id);
-        free(d->sent[i].text);
+        free(d->sent[i]->id);
+        free(d->sent[i]->text);
+        free(d->sent[i]);
     }
     free(d->sent);
     free(d->sidx);
     d->sent = NULL;
     d->sidx = NULL;
-    d->nsent = d->scap = 0;
+    d->nsent = d->capsent = d->scap = 0;
+    for (size_t i = 0; i < d->nforms; i++) d->forms[i]->sent = NULL;
 }
 
 static void forms_clear(gd_doc *d) {
-    for (size_t i = 0; i < d->nforms; i++) dform_free(&d->forms[i]);
-    free(d->forms);
-    d->forms = NULL;
+    for (size_t i = 0; i < d->nforms; i++) dform_free(d->forms[i]);
     d->nforms = 0;
 }
+
+static void chunk_free(chunk *c);
 
 void gd_doc_destroy(gd_doc **dp) {
     if (!dp || !*dp) return;
     gd_doc *d = *dp;
     forms_clear(d);
     sent_clear(d);
-    if (d->tree) ts_tree_delete(d->tree);
+    free(d->forms);
+    free(d->spare);
+    for (size_t i = 0; i < d->nchunks; i++) chunk_free(&d->chunks[i]);
+    free(d->chunks);
     if (d->parser) ts_parser_delete(d->parser);
     free(d->space);
     free(d->file);
@@ -288,32 +341,29 @@ void gd_doc_destroy(gd_doc **dp) {
     free(d->lc);
     free(d->items);
     free(d->zones);
+    free(d->dtab);
     free(d);
     *dp = NULL;
 }
 
 /* ---- the sent records ----------------------------------------------------------- */
 
-static srec *sent_find(const gd_doc *d, const char *id) {
+static srec *sent_find(const gd_doc *d, const char *id, uint64_t h) {
     if (!d->scap) return NULL;
-    size_t i = (size_t)str_hash(id) & (d->scap - 1);
-    while (d->sidx[i]) {
-        srec *s = &d->sent[d->sidx[i] - 1];
-        if (strcmp(s->id, id) == 0) return s;
-        i = (i + 1) & (d->scap - 1);
-    }
+    for (size_t i = (size_t)h & (d->scap - 1); d->sidx[i]; i = (i + 1) & (d->scap - 1))
+        if (d->sidx[i]->idh == h && strcmp(d->sidx[i]->id, id) == 0) return d->sidx[i];
     return NULL;
 }
 
 static bool sent_index(gd_doc *d) {
     size_t cap = 16;
     while (cap < d->nsent * 2) cap *= 2;
-    uint32_t *ix = calloc(cap, sizeof *ix);
+    srec **ix = calloc(cap, sizeof *ix);
     if (!ix) return false;
     for (size_t k = 0; k < d->nsent; k++) {
-        size_t i = (size_t)str_hash(d->sent[k].id) & (cap - 1);
+        size_t i = (size_t)d->sent[k]->idh & (cap - 1);
         while (ix[i]) i = (i + 1) & (cap - 1);
-        ix[i] = (uint32_t)(k + 1);
+        ix[i] = d->sent[k];
     }
     free(d->sidx);
     d->sidx = ix;
@@ -321,52 +371,230 @@ static bool sent_index(gd_doc *d) {
     return true;
 }
 
-/* ---- scanning -------------------------------------------------------------------- */
+/* ---- items ------------------------------------------------------------------ */
 
-static bool add_item(gd_doc *d, ikind k, size_t s, size_t e) {
-    if (!grow((void **)&d->items, &d->capitems, d->nitems + 1, sizeof(item))) return false;
-    d->items[d->nitems++] = (item){k, s, e};
+/* ---- chunks ------------------------------------------------------------------ */
+
+#define GD_CHUNK_TARGET 48  /* top-level items per chunk after a split */
+#define GD_CHUNK_MAX 128    /* a clean chunk with more items is split */
+
+static void chunk_free(chunk *c) {
+    if (c->tree) ts_tree_delete(c->tree);
+    free(c->items);
+    memset(c, 0, sizeof *c);
+}
+
+static bool chunk_item(chunk *c, ikind k, size_t s, size_t e) {
+    if (!grow((void **)&c->items, &c->capitems, c->nitems + 1, sizeof(item))) return false;
+    c->items[c->nitems++] = (item){k, s, e};
     return true;
 }
 
-/* The top-level children of the tree as items. */
-static bool collect_items(gd_doc *d) {
-    d->nitems = 0;
-    TSNode root = ts_tree_root_node(d->tree);
-    TSTreeCursor c = ts_tree_cursor_new(root);
+/* Whether P[0, N) holds closing brackets and nothing but whitespace. */
+static bool closers_only(const char *p, size_t n) {
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        char ch = p[i];
+        if (ch == ')' || ch == ']' || ch == '}') any = true;
+        else if (!(ch == ' ' || ch == ',' || (ch >= '\t' && ch <= '\r'))) return false;
+    }
+    return any;
+}
+
+/* Fills C's items (offsets from C->start) and flags from its tree. */
+static bool chunk_collect(gd_doc *d, chunk *c) {
+    c->nitems = 0;
+    c->open = c->stray = false;
+    const char *buf = d->buf + c->start;
+    size_t clen = c->end - c->start;
+    TSTreeCursor cur = ts_tree_cursor_new(ts_tree_root_node(c->tree));
     bool ok = true;
-    if (ts_tree_cursor_goto_first_child(&c)) {
+    if (ts_tree_cursor_goto_first_child(&cur)) {
         do {
-            TSNode ch = ts_tree_cursor_current_node(&c);
+            TSNode ch = ts_tree_cursor_current_node(&cur);
             size_t s = ts_node_start_byte(ch), e = ts_node_end_byte(ch);
             if (ts_node_is_missing(ch)) {
-                ok = add_item(d, IT_BROKEN, s, e);
+                ok = chunk_item(c, IT_BROKEN, s, e);
             } else if (!ts_node_is_named(ch)) {
                 /* only in an ERROR root: an unmatched closer is a local
                  * error; an opener or prefix swallows the rest */
-                char last = e > s ? d->buf[e - 1] : 0;
-                if (last == ')' || last == ']' || last == '}') {
-                    ok = add_item(d, IT_BROKEN, s, e);
+                if (closers_only(buf + s, e - s)) {
+                    c->stray = true;
+                    ok = chunk_item(c, IT_BROKEN, s, e);
                 } else {
-                    ok = add_item(d, IT_BROKEN, s, d->len);
+                    c->open = true;
+                    ok = chunk_item(c, IT_BROKEN, s, clen);
                     break;
                 }
             } else {
                 const char *type = ts_node_type(ch);
-                if (ts_node_has_error(ch) || strcmp(type, "ERROR") == 0)
-                    ok = add_item(d, IT_BROKEN, s, e);
-                else if (strcmp(type, "comment") == 0 || strcmp(type, "dis_expr") == 0)
+                if (ts_node_has_error(ch) || strcmp(type, "ERROR") == 0) {
+                    if (closers_only(buf + s, e - s)) c->stray = true;
+                    ok = chunk_item(c, IT_BROKEN, s, e);
+                } else if (strcmp(type, "comment") == 0 || strcmp(type, "dis_expr") == 0) {
                     continue;
-                else if (strcmp(type, "sym_lit") == 0 && e - s == 1 && d->buf[s] == '!')
-                    ok = add_item(d, IT_BANG, s, e);
-                else
-                    ok = add_item(d, IT_FORM, s, e);
+                } else if (strcmp(type, "sym_lit") == 0 && e - s == 1 && buf[s] == '!') {
+                    ok = chunk_item(c, IT_BANG, s, e);
+                } else {
+                    ok = chunk_item(c, IT_FORM, s, e);
+                }
             }
-        } while (ok && ts_tree_cursor_goto_next_sibling(&c));
+        } while (ok && ts_tree_cursor_goto_next_sibling(&cur));
     }
-    ts_tree_cursor_delete(&c);
+    ts_tree_cursor_delete(&cur);
+    /* a broken last item (an unclosed bracket or string reaches the end of
+     * the chunk) breaks the rest of the text, as for the reader */
+    c->prefix = false;
+    if (ok && !c->open && c->nitems) {
+        item *last = &c->items[c->nitems - 1];
+        if (last->k == IT_BROKEN && !closers_only(buf + last->start, last->end - last->start)) {
+            TSNode n = ts_node_named_descendant_for_byte_range(ts_tree_root_node(c->tree),
+                                                               (uint32_t)last->start,
+                                                               (uint32_t)last->start);
+            while (!ts_node_is_null(n) && ts_node_start_byte(n) == last->start &&
+                   !ts_node_is_null(ts_node_parent(n)) &&
+                   ts_node_start_byte(ts_node_parent(n)) == last->start &&
+                   !ts_node_is_null(ts_node_parent(ts_node_parent(n))))
+                n = ts_node_parent(n);
+            c->prefix = !ts_node_is_null(n) && strcmp(ts_node_type(n), "ERROR") != 0;
+            c->open = true;
+            last->end = clen;
+        }
+    }
     return ok;
 }
+
+/* Parses chunk C (incrementally when its tree was edited) and collects. */
+static bool chunk_parse(gd_doc *d, chunk *c) {
+    TSTree *t = ts_parser_parse_string(d->parser, c->tree, d->buf + c->start,
+                                       (uint32_t)(c->end - c->start));
+    if (!t) return false;
+    if (c->tree) ts_tree_delete(c->tree);
+    c->tree = t;
+    return chunk_collect(d, c);
+}
+
+/* Inserts N empty chunks at index AT. */
+static bool chunks_insert(gd_doc *d, size_t at, size_t n) {
+    if (!grow((void **)&d->chunks, &d->capchunks, d->nchunks + n, sizeof(chunk))) return false;
+    memmove(d->chunks + at + n, d->chunks + at, (d->nchunks - at) * sizeof(chunk));
+    memset(d->chunks + at, 0, n * sizeof(chunk));
+    d->nchunks += n;
+    return true;
+}
+
+static void chunks_remove(gd_doc *d, size_t at, size_t n) {
+    if (!n) return;
+    for (size_t i = at; i < at + n; i++) chunk_free(&d->chunks[i]);
+    memmove(d->chunks + at, d->chunks + at + n, (d->nchunks - at - n) * sizeof(chunk));
+    d->nchunks -= n;
+}
+
+/* Merges chunks [K, M] into K, to be parsed afresh. */
+static void chunks_merge(gd_doc *d, size_t k, size_t m) {
+    if (m <= k) return;
+    size_t end = d->chunks[m].end;
+    chunks_remove(d, k + 1, m - k);
+    chunk *c = &d->chunks[k];
+    if (c->tree) ts_tree_delete(c->tree);
+    c->tree = NULL;
+    c->end = end;
+}
+
+/* Bytes after which a new token cannot continue the one before: a
+ * chunk boundary always follows one. */
+static bool is_sep(char ch) {
+    return ch == ' ' || ch == ',' || (ch >= '\t' && ch <= '\r') || ch == ')' || ch == ']' ||
+           ch == '}';
+}
+
+/* Splits the parsed, clean chunk K into chunks of about GD_CHUNK_TARGET
+ * items, each parsed alone.  A boundary goes before a form (or a `!`)
+ * that does not follow a `!`. */
+static bool chunk_split(gd_doc *d, size_t k) {
+    chunk *c = &d->chunks[k];
+    if (c->open || c->nitems <= GD_CHUNK_MAX) return true;
+    size_t cuts[1024], ncuts = 0, since = 0;
+    for (size_t i = 1; i < c->nitems && ncuts < sizeof cuts / sizeof *cuts; i++) {
+        since++;
+        const item *it = &c->items[i], *pv = &c->items[i - 1];
+        if (since >= GD_CHUNK_TARGET && it->k != IT_BROKEN && pv->k != IT_BANG &&
+            c->nitems - i >= GD_CHUNK_TARGET / 2 && it->start > 0 &&
+            is_sep(d->buf[c->start + it->start - 1])) {
+            cuts[ncuts++] = c->start + it->start;
+            since = 0;
+        }
+    }
+    if (!ncuts) return true;
+    size_t end = c->end;
+    if (!chunks_insert(d, k + 1, ncuts)) return false;
+    c = &d->chunks[k];
+    if (c->tree) ts_tree_delete(c->tree);
+    c->tree = NULL;
+    for (size_t i = 0; i <= ncuts; i++) {
+        chunk *x = &d->chunks[k + i];
+        if (i) x->start = cuts[i - 1];
+        x->end = i < ncuts ? cuts[i] : end;
+        if (!chunk_parse(d, x)) return false;
+    }
+    return true;
+}
+
+/* An open chunk breaks the rest of the text unless a later chunk has an
+ * unmatched closer that may close it: then the chunks between are merged
+ * and parsed as one, and this is checked again.  A chunk open on a prefix
+ * that lacks its form (`#_` at its end) is merged with the next one. */
+static bool chunks_settle(gd_doc *d) {
+    for (size_t k = 0; k < d->nchunks; k++) {
+        if (!d->chunks[k].open) continue;
+        size_t j = k + 1;
+        if (!d->chunks[k].prefix)
+            while (j < d->nchunks && !d->chunks[j].stray) j++;
+        if (j >= d->nchunks) return true;
+        chunks_merge(d, k, j);
+        if (!chunk_parse(d, &d->chunks[k])) return false;
+        k--; /* look at the merged chunk again */
+    }
+    return true;
+}
+
+/* The chunk holding byte B (the last one for the end of the text). */
+static size_t chunk_at(const gd_doc *d, size_t b) {
+    size_t lo = 0, hi = d->nchunks;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->chunks[mid].start <= b) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* The top-level items of every chunk, in document offsets.  The first
+ * open chunk's broken item reaches the end of the text. */
+static bool collect_items(gd_doc *d) {
+    size_t total = 0;
+    for (size_t k = 0; k < d->nchunks; k++) total += d->chunks[k].nitems;
+    if (!grow((void **)&d->items, &d->capitems, total + 1, sizeof(item))) return false;
+    item *out = d->items;
+    bool opened = false;
+    for (size_t k = 0; k < d->nchunks; k++) {
+        const chunk *c = &d->chunks[k];
+        for (size_t i = 0; i < c->nitems; i++) {
+            item it = c->items[i];
+            it.start += c->start;
+            it.end += c->start;
+            if (c->open && !opened && i == c->nitems - 1) {
+                it.end = d->len;
+                opened = true;
+            }
+            *out++ = it;
+        }
+    }
+    d->nitems = total;
+    return true;
+}
+
+/* ---- the program ---------------------------------------------------------------- */
 
 static bool overlaps(size_t s, size_t e, const zone *z) {
     if (z->start == z->end) return s < z->start && z->start < e;
@@ -388,90 +616,119 @@ static bool add_zone(gd_doc *d, size_t s, size_t e) {
     return true;
 }
 
-/* Fills the new form NF for the top-level node at [S, E): text, id and
- * hash. */
-static bool form_make(gd_doc *d, dform *nf, size_t s, size_t e) {
-    memset(nf, 0, sizeof *nf);
-    nf->start = s;
-    nf->end = e;
-    nf->tlen = e - s;
-    nf->text = xstrndup(d->buf + s, e - s);
-    if (!nf->text) return false;
-    nf->base = gp_form_id(nf->text, nf->tlen, nf->hash);
-    return nf->base != NULL;
-}
-
-/* Gives repeated base ids their ~2, ~3... in program order. */
-static bool dedup(gd_doc *d) {
-    size_t cap = 16;
-    while (cap < d->nforms * 2) cap *= 2;
-    const char **keys = calloc(cap, sizeof *keys);
-    int *counts = calloc(cap, sizeof *counts);
-    bool ok = keys && counts;
-    for (size_t k = 0; ok && k < d->nforms; k++) {
-        dform *f = &d->forms[k];
-        size_t i = (size_t)str_hash(f->base) & (cap - 1);
-        int n = 0;
-        while (keys[i]) {
-            if (strcmp(keys[i], f->base) == 0) { n = ++counts[i]; break; }
-            i = (i + 1) & (cap - 1);
-        }
-        if (!keys[i]) { keys[i] = f->base; counts[i] = n = 1; }
-        if (f->kept) continue; /* a kept record keeps its id */
-        free(f->id);
-        f->id = NULL;
-        if (n > 1) {
-            size_t len = strlen(f->base) + 16;
-            f->id = malloc(len);
-            if (!f->id) { ok = false; break; }
-            snprintf(f->id, len, "%s~%d", f->base, n);
-        }
+/* A new form for the top-level node at [S, E): text, id and hash.
+ * Owner: the caller (dform_free); NULL when memory runs out. */
+static dform *form_make(gd_doc *d, size_t s, size_t e) {
+    dform *f = calloc(1, sizeof *f);
+    if (!f) return NULL;
+    f->start = s;
+    f->end = e;
+    f->tlen = e - s;
+    f->text = xstrndup(d->buf + s, e - s);
+    if (f->text) f->base = gp_form_id(f->text, f->tlen, f->hash);
+    if (!f->base) {
+        dform_free(f);
+        return NULL;
     }
-    free(keys);
-    free(counts);
-    return ok;
+    f->bh = f->idh = str_hash(f->base);
+    return f;
 }
 
-/* Rebuilds the program from the tree.  The previous forms (their ranges
- * already mapped through the edit) are reused, kept or freed.  False when
- * memory runs out (the program is then empty). */
+/* Gives repeated base ids their ~2, ~3... in program order.  A form whose
+ * id changes forgets its sent record. */
+static bool dedup(gd_doc *d) {
+    size_t need = 16;
+    while (need < d->nforms * 2) need *= 2;
+    if (need > d->dcap) {
+        dslot *t = calloc(need, sizeof *t);
+        if (!t) return false;
+        free(d->dtab);
+        d->dtab = t;
+        d->dcap = need;
+        d->dgen = 0;
+    }
+    unsigned gen = ++d->dgen; /* slots of other generations are empty */
+    size_t mask = d->dcap - 1;
+    for (size_t k = 0; k < d->nforms; k++) {
+        dform *f = d->forms[k];
+        size_t i = (size_t)f->bh & mask;
+        int n;
+        for (;; i = (i + 1) & mask) {
+            dslot *sl = &d->dtab[i];
+            if (sl->gen != gen) {
+                *sl = (dslot){f->bh, f->base, 1, gen};
+                n = 1;
+                break;
+            }
+            if (sl->h == f->bh && strcmp(sl->key, f->base) == 0) {
+                n = ++sl->count;
+                break;
+            }
+        }
+        if (f->kept) continue; /* a kept record keeps its id */
+        if (n == 1) {
+            if (f->id) {
+                free(f->id);
+                f->id = NULL;
+                f->idh = f->bh;
+                f->sent = NULL;
+            }
+            continue;
+        }
+        char buf[32];
+        snprintf(buf, sizeof buf, "~%d", n);
+        size_t bl = strlen(f->base), sl = strlen(buf);
+        if (f->id && strlen(f->id) == bl + sl && memcmp(f->id + bl, buf, sl) == 0) continue;
+        char *id = malloc(bl + sl + 1);
+        if (!id) return false;
+        memcpy(id, f->base, bl);
+        memcpy(id + bl, buf, sl + 1);
+        free(f->id);
+        f->id = id;
+        f->idh = str_hash(id);
+        f->sent = NULL;
+    }
+    return true;
+}
+
+/* Rebuilds the program from the chunks' items.  The previous forms (their
+ * ranges already mapped through the edit) are reused, kept or freed.
+ * False when memory runs out (the program is then empty). */
 static bool scan(gd_doc *d) {
     if (!collect_items(d)) return false;
-    dform *prev = d->forms;
+    dform **prev = d->forms;
     size_t nprev = d->nforms;
-    d->forms = NULL;
-    d->nforms = 0;
 
     /* the broken zone and the forms it keeps */
     d->nzones = 0;
     bool ok = true;
     for (size_t i = 0; ok && i < d->nitems; i++)
         if (d->items[i].k == IT_BROKEN) ok = add_zone(d, d->items[i].start, d->items[i].end);
-    for (size_t i = 0; i < nprev; i++) prev[i].kept = false;
+    for (size_t i = 0; i < nprev; i++) prev[i]->kept = false;
     for (bool changed = d->nzones > 0; ok && changed;) {
         changed = false;
         for (size_t i = 0; ok && i < nprev; i++) {
-            dform *p = &prev[i];
+            dform *p = prev[i];
             if (p->kept || !in_zones(d, p->start, p->end)) continue;
             p->kept = changed = true;
             ok = add_zone(d, p->start, p->end);
         }
     }
-
-    size_t cap = d->nitems + nprev + 1;
-    dform *nf = ok ? calloc(cap, sizeof *nf) : NULL;
-    ok = nf != NULL;
+    if (ok) ok = grow((void **)&d->spare, &d->capspare, d->nitems + nprev + 1, sizeof(dform *));
+    if (!ok) {
+        forms_clear(d);
+        return false;
+    }
+    dform **nf = d->spare;
     size_t n = 0, pi = 0, ki = 0;
     bool live = false;
     for (size_t i = 0; ok && i <= d->nitems; i++) {
         const item *it = i < d->nitems ? &d->items[i] : NULL;
         /* kept forms that come before this item */
-        size_t before = it ? it->start : SIZE_MAX;
-        for (; ki < nprev && (prev[ki].start < before || !it); ki++) {
-            if (!prev[ki].kept) continue;
-            nf[n] = prev[ki];
-            memset(&prev[ki], 0, sizeof prev[ki]);
-            nf[n++].kept = true;
+        for (; ki < nprev && (!it || !prev[ki] || prev[ki]->start < it->start); ki++) {
+            if (!prev[ki] || !prev[ki]->kept) continue;
+            nf[n++] = prev[ki];
+            prev[ki] = NULL;
         }
         if (!it) break;
         if (it->k == IT_BANG) { live = true; continue; }
@@ -479,50 +736,56 @@ static bool scan(gd_doc *d) {
         live = false;
         if (it->k == IT_BROKEN || in_zones(d, it->start, it->end)) continue;
         /* reuse an old form with the same bytes */
-        while (pi < nprev && prev[pi].start < it->start) pi++;
-        dform *p = NULL;
-        for (size_t j = pi; j < nprev && prev[j].start == it->start; j++) {
-            dform *q = &prev[j];
-            if (!q->text || q->end != it->end || q->tlen != it->end - it->start) continue;
+        while (pi < nprev && (!prev[pi] || prev[pi]->start < it->start)) pi++;
+        dform *f = NULL;
+        for (size_t j = pi; j < nprev; j++) {
+            dform *q = prev[j];
+            if (!q) continue;
+            if (q->start != it->start) break;
+            if (q->end != it->end || q->tlen != it->end - it->start) continue;
             if ((!q->touched && !q->kept) || memcmp(q->text, d->buf + it->start, q->tlen) == 0) {
-                p = q;
+                f = q;
+                prev[j] = NULL;
                 break;
             }
         }
-        dform *f = &nf[n];
-        if (p) {
-            *f = *p;
-            memset(p, 0, sizeof *p);
-            f->start = it->start;
-            f->end = it->end;
-        } else if (!form_make(d, f, it->start, it->end)) {
-            dform_free(f);
+        if (!f && !(f = form_make(d, it->start, it->end))) {
             ok = false;
             break;
         }
         f->kept = false;
         f->live = was_live;
-        size_t l = line_of_byte(d, f->start);
-        f->line = (int)l + 1;
-        f->col = (int)count_chars(d->buf + d->lb[l], f->start - d->lb[l]) + 1;
-        n++;
+        nf[n++] = f;
     }
-    for (size_t i = 0; i < nprev; i++) dform_free(&prev[i]);
-    free(prev);
+    for (size_t i = 0; i < nprev; i++) dform_free(prev[i]);
+    /* swap the arrays: the old one (all moved or freed) is the next spare */
+    size_t oldcap = d->capforms;
+    d->forms = nf;
+    d->capforms = d->capspare;
+    d->spare = prev;
+    d->capspare = oldcap;
+    d->nforms = n;
     if (!ok) {
-        for (size_t i = 0; nf && i < n; i++) dform_free(&nf[i]);
-        free(nf);
+        forms_clear(d);
         return false;
     }
-    for (size_t i = 0; i < n; i++) nf[i].touched = false;
-    d->forms = nf;
-    d->nforms = n;
+    /* positions, walking the line index forward */
+    size_t l = 0;
+    for (size_t i = 0; i < n; i++) {
+        dform *f = nf[i];
+        f->touched = false;
+        if (f->kept) continue;
+        if (f->start < d->lb[l]) l = line_of_byte(d, f->start);
+        while (l + 1 < d->nlines && d->lb[l + 1] <= f->start) l++;
+        f->line = (int)l + 1;
+        f->col = (int)count_chars(d->buf + d->lb[l], f->start - d->lb[l]) + 1;
+    }
 #ifdef GD_DEBUG
     for (size_t i = 0; i < n; i++) {
-        if (nf[i].kept) continue;
-        if (nf[i].end - nf[i].start != nf[i].tlen || memcmp(nf[i].text, d->buf + nf[i].start, nf[i].tlen)) {
-            fprintf(stderr, "STALE form %zu [%zu,%zu) text '%s' buf '%.*s'\n", i, nf[i].start, nf[i].end, nf[i].text,
-                    (int)(nf[i].end - nf[i].start), d->buf + nf[i].start);
+        if (nf[i]->kept) continue;
+        if (nf[i]->end - nf[i]->start != nf[i]->tlen ||
+            memcmp(nf[i]->text, d->buf + nf[i]->start, nf[i]->tlen)) {
+            fprintf(stderr, "STALE form %zu\n", i);
             abort();
         }
     }
@@ -532,11 +795,12 @@ static bool scan(gd_doc *d) {
 
 /* ---- the push ------------------------------------------------------------------- */
 
-static cJSON *record_json(const dform *f, size_t order) {
+/* The wire record of F at ORDER.  TEXT: the text to send (see make_push). */
+static cJSON *record_json(const dform *f, const char *text, size_t order) {
     gp_form g;
     memset(&g, 0, sizeof g);
     g.id = (char *)fid(f);
-    g.text = f->text;
+    g.text = (char *)text;
     g.live = f->live;
     g.line = f->line;
     g.col = f->col;
@@ -544,124 +808,145 @@ static cJSON *record_json(const dform *f, size_t order) {
     return gp_form_json(&g, (int)order);
 }
 
-static bool rec_differs(const dform *f, size_t order, const srec *s) {
-    return s->tlen != f->tlen || memcmp(s->text, f->text, f->tlen) != 0 || s->line != f->line ||
-           s->col != f->col || s->order != order || s->live != f->live ||
-           strcmp(s->hash, f->hash) != 0;
+/* Whether F changes the deployment relative to its sent record S. */
+static bool deploy_differs(const dform *f, const srec *s) {
+    return s->live != f->live || memcmp(s->hash, f->hash, 16) != 0;
+}
+
+/* Makes F's sent record anew from F.  False when memory runs out. */
+static bool srec_fill(gd_doc *d, srec *s, const dform *f) {
+    char *text = xstrndup(f->text, f->tlen);
+    if (!text) return false;
+    free(s->text);
+    s->text = text;
+    s->tlen = f->tlen;
+    memcpy(s->hash, f->hash, sizeof s->hash);
+    s->live = f->live;
+    s->serial = ++d->serial;
+    return true;
 }
 
 /* Compares the program with the sent records.  Returns the push to send
  * (everything when REPLACE) and records it as sent, or NULL when nothing
- * deployable changed (or memory ran out: *OOM is set then). */
+ * deployable changed (or memory ran out: *OOM is set then).  Without a
+ * change it allocates nothing: each form knows its sent record.
+ *
+ * The text of a record changes only with its hash (or live flag): a form
+ * whose hash is unchanged keeps the text last sent, even when the
+ * buffer's text differs in whitespace, comments or `#_` annotations.  So
+ * the text a node holds is the text it evaluated (it evaluates again only
+ * when an effective hash changes), the offsets of its `?` reports are
+ * offsets into that text, and gd_doc_locate maps them from it. */
 static cJSON *make_push(gd_doc *d, bool replace, bool *oom) {
     *oom = false;
     unsigned gen = ++d->gen;
-    size_t n = d->nforms;
-    srec **match = calloc(n ? n : 1, sizeof *match);
-    bool *diff = calloc(n ? n : 1, sizeof *diff);
-    if (!match || !diff) {
-        free(match);
-        free(diff);
-        *oom = true;
-        return NULL;
-    }
+    size_t n = d->nforms, matched = 0;
     bool trigger = replace;
     for (size_t i = 0; i < n; i++) {
-        const dform *f = &d->forms[i];
-        srec *s = sent_find(d, fid(f));
-        if (!s || s->mark == gen) { /* new (or a second form with that id) */
-            trigger = true;
-            diff[i] = true;
+        dform *f = d->forms[i];
+        srec *s = f->sent ? f->sent : sent_find(d, fid(f), f->idh);
+        f->dup = false;
+        if (s && s->mark == gen) { /* a second form with that id: left out */
+            f->dup = true;
+            f->sent = NULL;
+            f->pdiff = false;
+            continue;
+        }
+        f->sent = s;
+        if (!s) {
+            trigger = f->pdiff = true;
             continue;
         }
         s->mark = gen;
-        match[i] = s;
-        if (s->live != f->live || strcmp(s->hash, f->hash) != 0) trigger = true;
-        diff[i] = rec_differs(f, i, s);
+        matched++;
+        if (deploy_differs(f, s)) trigger = f->pdiff = true;
+        else f->pdiff = s->line != f->line || s->col != f->col || s->order != i;
     }
-    size_t nremoved = 0;
-    for (size_t k = 0; k < d->nsent; k++)
-        if (d->sent[k].mark != gen) nremoved++;
-    if (nremoved) trigger = true;
-    if (!trigger) {
-        free(match);
-        free(diff);
-        return NULL;
-    }
+    if (matched < d->nsent) trigger = true; /* removals */
+    if (!trigger) return NULL;
 
     cJSON *push = gw_msg("push");
     cJSON *forms = cJSON_CreateArray();
     bool ok = push && forms && cJSON_AddStringToObject(push, "space", d->space);
     if (ok && d->file[0]) ok = cJSON_AddStringToObject(push, "file", d->file) != NULL;
     for (size_t i = 0; ok && i < n; i++) {
-        if (!replace && !diff[i]) continue;
-        cJSON *r = record_json(&d->forms[i], i);
+        const dform *f = d->forms[i];
+        if (f->dup || (!replace && !f->pdiff)) continue;
+        bool same = f->sent && !deploy_differs(f, f->sent);
+        cJSON *r = record_json(f, same ? f->sent->text : f->text, i);
         ok = r && cJSON_AddItemToArray(forms, r);
     }
     if (ok) {
         cJSON_AddItemToObject(push, "forms", forms);
         forms = NULL;
     }
-    if (ok && !replace && nremoved) {
+    if (ok && !replace && matched < d->nsent) {
         cJSON *rm = cJSON_AddArrayToObject(push, "remove");
         ok = rm != NULL;
         for (size_t k = 0; ok && k < d->nsent; k++) {
-            if (d->sent[k].mark == gen) continue;
-            cJSON *s = cJSON_CreateString(d->sent[k].id);
+            if (d->sent[k]->mark == gen) continue;
+            cJSON *s = cJSON_CreateString(d->sent[k]->id);
             ok = s && cJSON_AddItemToArray(rm, s);
         }
     }
     if (ok) ok = cJSON_AddBoolToObject(push, "replace", replace) != NULL;
-
-    /* the new sent records: unchanged ones move, the others are renewed */
-    srec *ns = ok ? calloc(n ? n : 1, sizeof *ns) : NULL;
-    ok = ok && ns;
-    for (size_t i = 0; ok && i < n; i++) {
-        const dform *f = &d->forms[i];
-        if (match[i] && !diff[i]) {
-            ns[i] = *match[i];
-            match[i]->id = match[i]->text = NULL;
-            continue;
-        }
-        srec *r = &ns[i];
-        r->id = xstrndup(fid(f), strlen(fid(f)));
-        r->text = xstrndup(f->text, f->tlen);
-        if (!r->id || !r->text) { ok = false; break; }
-        r->tlen = f->tlen;
-        memcpy(r->hash, f->hash, sizeof r->hash);
-        r->live = f->live;
-        r->line = f->line;
-        r->col = f->col;
-        r->order = i;
-        r->serial = ++d->serial;
-    }
-    free(match);
-    free(diff);
     cJSON_Delete(forms);
     if (!ok) {
-        for (size_t i = 0; ns && i < n; i++) { free(ns[i].id); free(ns[i].text); }
-        free(ns);
         cJSON_Delete(push);
         *oom = true;
         return NULL;
     }
-    sent_clear(d);
-    d->sent = ns;
-    d->nsent = n;
-    if (!sent_index(d)) {
-        sent_clear(d); /* everything counts as new at the next push */
+
+    /* record what was sent: matched records change in place (their text
+     * only with the hash), new ones are added, the others removed */
+    bool reindex = false;
+    for (size_t i = 0; ok && i < n; i++) {
+        dform *f = d->forms[i];
+        if (f->dup) continue;
+        srec *s = f->sent;
+        if (!s) {
+            ok = grow((void **)&d->sent, &d->capsent, d->nsent + 1, sizeof(srec *)) &&
+                 (s = calloc(1, sizeof *s)) != NULL;
+            if (ok && (!(s->id = xstrndup(fid(f), strlen(fid(f)))) || !srec_fill(d, s, f))) {
+                free(s->id);
+                free(s);
+                ok = false;
+            }
+            if (!ok) break;
+            s->idh = f->idh;
+            s->mark = gen;
+            d->sent[d->nsent++] = s;
+            f->sent = s;
+            reindex = true;
+        } else if (deploy_differs(f, s) && !srec_fill(d, s, f)) {
+            ok = false;
+            break;
+        }
+        s->line = f->line;
+        s->col = f->col;
+        s->order = i;
+    }
+    size_t w = 0;
+    for (size_t k = 0; ok && k < d->nsent; k++) {
+        srec *s = d->sent[k];
+        if (s->mark == gen) {
+            d->sent[w++] = s;
+        } else {
+            free(s->id);
+            free(s->text);
+            free(s);
+            reindex = true;
+        }
+    }
+    if (ok) d->nsent = w;
+    if (!ok || (reindex && !sent_index(d))) {
+        /* out of memory: forget what was sent; the next push sends all */
+        sent_clear(d);
+        cJSON_Delete(push);
+        *oom = true;
+        return NULL;
     }
     return push;
-}
-
-/* ---- parsing ---------------------------------------------------------------------- */
-
-static bool reparse(gd_doc *d) {
-    TSTree *t = ts_parser_parse_string(d->parser, d->tree, d->buf, (uint32_t)d->len);
-    if (!t) return false;
-    if (d->tree) ts_tree_delete(d->tree);
-    d->tree = t;
-    return true;
 }
 
 /* Owner of the result: the caller. */
@@ -677,8 +962,12 @@ cJSON *gd_doc_reset(gd_doc *d, const char *text, size_t len) {
     d->cap = len + 1;
     forms_clear(d);
     sent_clear(d);
-    if (d->tree) { ts_tree_delete(d->tree); d->tree = NULL; }
-    if (!index_build(d) || !reparse(d) || !scan(d)) return NULL;
+    chunks_remove(d, 0, d->nchunks);
+    if (!index_build(d) || !chunks_insert(d, 0, 1)) return NULL;
+    d->chunks[0].end = len;
+    if (!chunk_parse(d, &d->chunks[0]) || !chunk_split(d, 0) || !chunks_settle(d) ||
+        !collect_items(d) || !scan(d))
+        return NULL;
     bool oom;
     return make_push(d, true, &oom);
 }
@@ -687,7 +976,7 @@ cJSON *gd_doc_reset(gd_doc *d, const char *text, size_t len) {
  * into N bytes, marking the forms it touched. */
 static void map_forms(gd_doc *d, size_t b0, size_t b1, size_t n) {
     for (size_t i = 0; i < d->nforms; i++) {
-        dform *f = &d->forms[i];
+        dform *f = d->forms[i];
         if (f->end <= b0) continue;
         if (f->start >= b1) {
             f->start = f->start - b1 + b0 + n;
@@ -735,12 +1024,19 @@ bool gd_doc_edit(gd_doc *d, long beg, long end, long old_len, const char *text, 
         snprintf(err, errlen, "out of memory");
         return false;
     }
+    /* the chunk that takes the edit (merged with the ones it spans) */
+    size_t ck = chunk_at(d, b0), cm = ck;
+    while (cm + 1 < d->nchunks && d->chunks[cm].end < b1) cm++;
+    chunks_merge(d, ck, cm);
+    chunk *c = &d->chunks[ck];
+    size_t cline = line_of_byte(d, c->start);
     TSInputEdit e;
-    e.start_byte = (uint32_t)b0;
-    e.old_end_byte = (uint32_t)b1;
-    e.new_end_byte = (uint32_t)(b0 + len);
-    e.start_point = (TSPoint){(uint32_t)l0, (uint32_t)(b0 - d->lb[l0])};
-    e.old_end_point = (TSPoint){(uint32_t)l1, (uint32_t)(b1 - d->lb[l1])};
+    e.start_byte = (uint32_t)(b0 - c->start);
+    e.old_end_byte = (uint32_t)(b1 - c->start);
+    e.new_end_byte = (uint32_t)(b0 + len - c->start);
+    e.start_point = rel_point(d, cline, c->start, b0);
+    e.old_end_point = rel_point(d, cline, c->start, b1);
+    bool at_end = b1 == c->end && ck + 1 < d->nchunks;
     size_t cb0 = d->lc[l0] + count_chars(d->buf + d->lb[l0], b0 - d->lb[l0]);
 
     /* the text */
@@ -769,11 +1065,26 @@ bool gd_doc_edit(gd_doc *d, long beg, long end, long old_len, const char *text, 
         }
     }
     d->nlines = nlines;
-    e.new_end_point = point_of(d, b0 + len);
+    e.new_end_point = rel_point(d, cline, c->start, b0 + len);
 
-    if (d->tree) ts_tree_edit(d->tree, &e);
+    /* the chunks: this one grows or shrinks, the later ones move */
+    c->end = (size_t)((long)c->end + db);
+    for (size_t i = ck + 1; i < d->nchunks; i++) {
+        d->chunks[i].start = (size_t)((long)d->chunks[i].start + db);
+        d->chunks[i].end = (size_t)((long)d->chunks[i].end + db);
+    }
+    /* an edit reaching the end of the chunk must leave a separator there,
+     * or the next chunk's first token may continue its last one */
+    if (at_end && (c->end == c->start || !is_sep(d->buf[c->end - 1]))) chunks_merge(d, ck, ck + 1);
+    if (c->tree) ts_tree_edit(c->tree, &e);
     map_forms(d, b0, b1, len);
-    if (!reparse(d) || !scan(d)) {
+    bool ok = true;
+    if (c->end == c->start && d->nchunks > 1) {
+        chunks_remove(d, ck, 1);
+    } else {
+        ok = chunk_parse(d, c) && chunk_split(d, ck);
+    }
+    if (!ok || !chunks_settle(d) || !collect_items(d) || !scan(d)) {
         snprintf(err, errlen, "out of memory while parsing");
         return false;
     }
@@ -857,20 +1168,24 @@ static bool map_offset(gd_doc *d, dform *f, const srec *s, size_t *offset) {
 
 bool gd_doc_locate(gd_doc *d, const char *id, size_t offset, long out[4]) {
     dform *f = NULL;
+    uint64_t h = str_hash(id);
     for (size_t i = 0; i < d->nforms && !f; i++)
-        if (strcmp(fid(&d->forms[i]), id) == 0) f = &d->forms[i];
-    if (!f || f->kept || !d->tree) return false;
-    const srec *s = sent_find(d, id);
+        if (d->forms[i]->idh == h && strcmp(fid(d->forms[i]), id) == 0) f = d->forms[i];
+    if (!f || f->kept) return false;
+    const srec *s = f->sent ? f->sent : sent_find(d, id, h);
     if (s && (s->tlen != f->tlen || memcmp(s->text, f->text, f->tlen) != 0) &&
         !map_offset(d, f, s, &offset))
         return false;
     if (offset >= f->tlen) return false;
     size_t pos = f->start + offset;
-    TSNode n = ts_node_descendant_for_byte_range(ts_tree_root_node(d->tree), (uint32_t)pos,
-                                                 (uint32_t)pos);
+    const chunk *c = &d->chunks[chunk_at(d, pos)];
+    if (!c->tree || pos >= c->end) return false;
+    size_t rel = pos - c->start;
+    TSNode n = ts_node_descendant_for_byte_range(ts_tree_root_node(c->tree), (uint32_t)rel,
+                                                 (uint32_t)rel);
     TSNode list = {0};
     bool found = false;
-    while (!ts_node_is_null(n) && ts_node_start_byte(n) == pos) {
+    while (!ts_node_is_null(n) && ts_node_start_byte(n) == rel) {
         if (strcmp(ts_node_type(n), "list_lit") == 0) {
             list = n;
             found = true;
@@ -878,27 +1193,27 @@ bool gd_doc_locate(gd_doc *d, const char *id, size_t offset, long out[4]) {
         }
         n = ts_node_parent(n);
     }
-    if (!found || ts_node_end_byte(list) > f->end) return false;
-    out[0] = (long)char_of_byte(d, ts_node_start_byte(list)) + 1;
-    out[1] = (long)char_of_byte(d, ts_node_end_byte(list)) + 1;
+    if (!found || c->start + ts_node_end_byte(list) > f->end) return false;
+    out[0] = (long)char_of_byte(d, c->start + ts_node_start_byte(list)) + 1;
+    out[1] = (long)char_of_byte(d, c->start + ts_node_end_byte(list)) + 1;
     out[2] = out[3] = 0;
     /* the last element, if it is a #_ form */
-    TSTreeCursor c = ts_tree_cursor_new(list);
+    TSTreeCursor cur = ts_tree_cursor_new(list);
     TSNode last = {0};
     bool any = false;
-    if (ts_tree_cursor_goto_first_child(&c)) {
+    if (ts_tree_cursor_goto_first_child(&cur)) {
         do {
-            TSNode ch = ts_tree_cursor_current_node(&c);
+            TSNode ch = ts_tree_cursor_current_node(&cur);
             if (ts_node_is_named(ch) && strcmp(ts_node_type(ch), "comment") != 0) {
                 last = ch;
                 any = true;
             }
-        } while (ts_tree_cursor_goto_next_sibling(&c));
+        } while (ts_tree_cursor_goto_next_sibling(&cur));
     }
-    ts_tree_cursor_delete(&c);
+    ts_tree_cursor_delete(&cur);
     if (any && strcmp(ts_node_type(last), "dis_expr") == 0) {
-        out[2] = (long)char_of_byte(d, ts_node_start_byte(last)) + 1;
-        out[3] = (long)char_of_byte(d, ts_node_end_byte(last)) + 1;
+        out[2] = (long)char_of_byte(d, c->start + ts_node_start_byte(last)) + 1;
+        out[3] = (long)char_of_byte(d, c->start + ts_node_end_byte(last)) + 1;
     }
     return true;
 }
@@ -909,7 +1224,7 @@ size_t gd_doc_count(const gd_doc *d) { return d->nforms; }
 
 bool gd_doc_form(const gd_doc *d, size_t i, gd_form_info *out) {
     if (i >= d->nforms) return false;
-    const dform *f = &d->forms[i];
+    const dform *f = d->forms[i];
     out->id = fid(f);
     out->live = f->live;
     out->kept = f->kept;

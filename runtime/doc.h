@@ -9,10 +9,12 @@
  * message (docs/PROTOCOL.md) and, after an edit, produces the push that
  * brings the broker up to date: only when something deployable changed (a
  * form added or removed, or a form whose hash or live flag changed); the
- * push then carries every record that differs from what was sent (moved
- * forms too, with their new line/col/order).  Whitespace, comments and
- * `#_` parts do not change a hash, so an editor rewriting
- * `(? x)` into `(? x #_{:alpha 1})` sends nothing.
+ * push then carries those records and the ones that moved (new
+ * line/col/order).  Whitespace, comments and `#_` parts do not change a
+ * hash, so an editor rewriting `(? x)` into `(? x #_{:alpha 1})` sends
+ * nothing; and a record's text is sent anew only with a new hash, so the
+ * text a node holds is the text it evaluated (the reference of the
+ * offsets in its value messages).
  *
  * A top-level form that does not parse (tree-sitter marks an error in or
  * around it) is skipped and its last good version stays in the program;

@@ -34,6 +34,8 @@
 #define GN_BACKOFF_RESET 10000.0  /* ran this long without failing: reset */
 #define GN_REQ_AGAIN_MS 1000.0    /* resend a snapshot-req after this */
 #define GN_QUERY_IDLE_MS 60000.0  /* forget a query silent this long */
+#define GN_ORPHAN_MS 100.0        /* a removed form's processes wait this
+                                     long for a successor (see deploy_main) */
 #define GN_STEP_CAP_MS 1000.0
 
 /* ---- structures ------------------------------------------------------------ */
@@ -71,6 +73,9 @@ struct gn_dep {               /* deployment state of one form id */
     uint64_t group;           /* processes spawned by its evaluation */
     gn_sup *sups;
     unsigned seen;            /* plan generation that last saw the id */
+    double order;             /* where it was last seen */
+    int line, col;
+    double orphaned_at;       /* removed, still running (monotonic ms), 0: no */
 };
 
 typedef struct gn_space {
@@ -90,6 +95,7 @@ typedef struct gn_pent {      /* a plan's copy of one record */
     char *id, *text, *hash, *file;
     bool live;
     int line, col;
+    double order;
     const char *ns;           /* namespace it is evaluated in */
 } gn_pent;
 
@@ -434,11 +440,16 @@ static gn_rec *rec_find(gn_space *s, const char *id) {
 
 /* ---- deployment state ------------------------------------------------------------- */
 
-/* The deployment state of form ID, made if new.  Owner: the space; freed
- * only by a deployment (deploy_main) or gn_node_destroy. */
+/* The deployment state of form ID, made if new (an orphan of that id
+ * comes back to life).  Owner: the space; freed only by a deployment
+ * (deploy_main), orphans_expire when no deployment runs, or
+ * gn_node_destroy. */
 static gn_dep *dep_get(gn_space *s, const char *id) {
     for (gn_dep *d = s->deps; d; d = d->next)
-        if (strcmp(d->id, id) == 0) return d;
+        if (strcmp(d->id, id) == 0) {
+            d->orphaned_at = 0;
+            return d;
+        }
     gn_dep *d = xcalloc(1, sizeof *d);
     d->id = xstrdup(id);
     d->next = s->deps;
@@ -846,6 +857,7 @@ static gn_plan *plan_new(gn_node *n) {
             e->live = s->recs[i].live;
             e->line = s->recs[i].line;
             e->col = s->recs[i].col;
+            e->order = s->recs[i].order;
         }
     }
     return pl;
@@ -942,6 +954,52 @@ static void deploy_one(gn_node *n, gn_pent *pe, uint64_t eff) {
     }
 }
 
+/* Gives each orphan of space S to a form seen in this plan (GEN) that
+ * has never run anything and stands where the orphan stood (same order,
+ * else same line). */
+static void adopt_orphans(gn_node *n, gn_space *s, unsigned gen) {
+    (void)n;
+    for (gn_dep **pp = &s->deps; *pp;) {
+        gn_dep *o = *pp, *heir = NULL;
+        if (o->orphaned_at > 0) {
+            for (gn_dep *d = s->deps; d; d = d->next) {
+                if (d->seen != gen || d->orphaned_at > 0 || d->group || d->sups) continue;
+                if (d->order == o->order) { heir = d; break; }
+                if (!heir && d->line == o->line) heir = d;
+            }
+        }
+        if (!heir) { pp = &o->next; continue; }
+        heir->group = o->group;
+        heir->sups = o->sups;
+        for (gn_sup *su = heir->sups; su; su = su->next) {
+            set_str(&su->form, heir->id);
+            su->line = heir->line;
+            su->col = heir->col;
+        }
+        o->group = 0;
+        o->sups = NULL;
+        *pp = o->next;
+        dep_free(n, o, true);
+    }
+}
+
+/* Stops the orphans nobody claimed in time.  Only between deployments
+ * (a running one may be walking the lists). */
+static void orphans_expire(gn_node *n, double now) {
+    if (proc_alive(n->deploy)) return;
+    for (gn_space *s = n->spaces; s; s = s->next)
+        for (gn_dep **pp = &s->deps; *pp;) {
+            gn_dep *d = *pp;
+            if (d->orphaned_at > 0 && now - d->orphaned_at >= GN_ORPHAN_MS) {
+                *pp = d->next;
+                dep_stop(n, d);
+                dep_free(n, d, true);
+            } else {
+                pp = &d->next;
+            }
+        }
+}
+
 /* The deployment process: analyses, plans, then evaluates. */
 static gv_val deploy_main(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)argc; (void)argv;
@@ -952,6 +1010,9 @@ static gv_val deploy_main(gv_vm *vm, int argc, gv_val *argv, void *data) {
         gn_pent *e = &pl->e[i];
         gn_dep *d = dep_get(e->sp, e->id);
         d->seen = gen;
+        d->order = e->order;
+        d->line = e->line;
+        d->col = e->col;
         e->dep = d;
         if (!d->ana_hash || strcmp(d->ana_hash, e->hash) != 0) {
             free(d->ana_hash);
@@ -960,18 +1021,27 @@ static gv_val deploy_main(gv_vm *vm, int argc, gv_val *argv, void *data) {
             d->ana_hash = xstrdup(e->hash);
         }
     }
-    /* forms that are gone */
+    /* Forms that are gone.  An editor gives a form without a name a new
+     * id ("h:HASH") whenever its text changes, so an edit arrives as one
+     * form removed and another added, possibly in two deltas.  A removed
+     * form that still runs something becomes an orphan for a moment; a
+     * new form that takes its place inherits what it runs, so a failing
+     * new version keeps the last good one's processes, and a good one
+     * replaces them as any redeploy does.  Unclaimed orphans are stopped
+     * by orphans_expire. */
+    double now = gw_mono_ms();
     for (gn_space *s = n->spaces; s; s = s->next) {
         for (gn_dep **pp = &s->deps; *pp;) {
             gn_dep *d = *pp;
-            if (d->seen != gen) {
+            if (d->seen != gen && !d->group && !d->sups) {
                 *pp = d->next;
-                dep_stop(n, d);
                 dep_free(n, d, true);
-            } else {
-                pp = &d->next;
+                continue;
             }
+            if (d->seen != gen && d->orphaned_at == 0) d->orphaned_at = now;
+            pp = &d->next;
         }
+        adopt_orphans(n, s, gen);
     }
     for (size_t a = 0; a < pl->n;) {
         size_t b = a;
@@ -1266,9 +1336,11 @@ static double next_wake(gn_node *n) {
     for (gn_query *q = n->queries; q; q = q->next)
         if (q->dirty && !q->printing) w = fmin(w, fmax(0, q->last_flush + GN_FLUSH_MS - now));
     for (gn_space *sp = n->spaces; sp; sp = sp->next)
-        for (gn_dep *d = sp->deps; d; d = d->next)
+        for (gn_dep *d = sp->deps; d; d = d->next) {
+            if (d->orphaned_at > 0) w = fmin(w, fmax(0, d->orphaned_at + GN_ORPHAN_MS - now));
             for (gn_sup *su = d->sups; su; su = su->next)
                 if (su->restart_at > 0) w = fmin(w, fmax(0, su->restart_at - now));
+        }
     for (size_t i = 0; i < n->npollers; i++)
         if (n->pollers[i].wish >= 0) w = fmin(w, n->pollers[i].wish);
     if (n->nout || n->out.len) w = 0;
@@ -1286,6 +1358,7 @@ double gn_node_step(gn_node *n, double max_ms) {
     for (int pass = 0; pass < 3; pass++) {
         double now = gw_mono_ms();
         reap(n);
+        orphans_expire(n, now);
         deploy_start(n);
         restart_due(n, now);
         flush_start(n, now);

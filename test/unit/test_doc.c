@@ -38,9 +38,10 @@ static int npass, nfail;
         }                                                                       \
     } while (0)
 
+/* CPU time of this thread: the machine may be busy with other builds. */
 static double now_ms(void) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
@@ -252,6 +253,10 @@ static void test_push_diff(void) {
     CHECK(ok && p && push_count(p) == 3, "a change after moves carries the moved records (%d)",
           p ? push_count(p) : -1);
     if (p) {
+        const cJSON *fr = push_form(p, 1);
+        CHECK(strcmp(gw_str(fr, "text"), "(defn f [x] (+ x a))") == 0 && (int)gw_num(fr, "line", 0) == 5,
+              "a moved record keeps the text last sent while its hash is the same: %s",
+              gw_str(fr, "text"));
         const cJSON *q = push_form(p, 2);
         CHECK(strcmp(gw_str(q, "text"), "(? :q (f 3) #_{:alpha 4, :beta \"é\"})") == 0 &&
                   (int)gw_num(q, "line", 0) == 8 && (int)gw_num(q, "col", 0) == 3 &&
@@ -390,14 +395,22 @@ static void test_random_edits(void) {
         " ", "\n", "(", ")", "[", "]", "{", "}", "x", "42", "é", "λ", "😀", "€", "!", "#_", "; c\n",
         "(def v 1)", "(? :q (+ 1 2))", "\"s\"", "(defn g [a] (* a a))\n", ":k", "#{", "^:m ", "'",
     };
-    const char *start = "(ns t)\n(def a 1)\n(defn f [x] (+ x a))\n! (? :q (f 2))\n";
-    int valid = 0, steps = 0;
-    for (int round = 0; round < 6; round++) {
+    const char *small = "(ns t)\n(def a 1)\n(defn f [x] (+ x a))\n! (? :q (f 2))\n";
+    /* a long text: several chunks (a chunk holds about 48 top-level
+     * forms), with forms that are single symbols so that edits at chunk
+     * boundaries can join tokens across them */
+    char *big = malloc(20000);
+    size_t bn = 0;
+    for (int i = 0; i < 330; i++)
+        bn += (size_t)snprintf(big + bn, 20000 - bn, i % 3 == 0 ? "x%d " : i % 3 == 1 ? "(f %d)\n" : "! [%d]", i);
+    int valid = 0, steps = 0, valid_big = 0;
+    for (int round = 0; round < 8; round++) {
+        const char *start = round < 5 ? small : big;
         ref r = {0};
         ref_set(&r, start);
         gd_doc *d = gd_doc_new("user", NULL);
         cJSON_Delete(gd_doc_reset(d, r.s, r.n));
-        for (int step = 0; step < 400; step++, steps++) {
+        for (int step = 0; step < (start == big ? 250 : 400); step++, steps++) {
             size_t n = nchars(r.s, r.n);
             size_t c = rnd((unsigned)n + 1);
             size_t old = 0;
@@ -460,6 +473,7 @@ static void test_random_edits(void) {
                     for (size_t i = 0; gd_doc_form(d, i, &fi); i++) anykept |= fi.kept;
                     if (!anykept) {
                         valid++;
+                        if (start == big) valid_big++;
                         compare_docs(d, f, r.s, step);
                     }
                 }
@@ -475,8 +489,44 @@ static void test_random_edits(void) {
         free(r.s);
         gd_doc_destroy(&d);
     }
-    CHECK(valid > steps / 4, "enough valid states compared (%d of %d)", valid, steps);
-    printf("random edits: %d steps, %d valid states compared with a fresh parse\n", steps, valid);
+    free(big);
+    CHECK(valid > steps / 4 && valid_big > 100, "enough valid states compared (%d of %d, %d long)",
+          valid, steps, valid_big);
+    printf("random edits: %d steps, %d valid states compared with a fresh parse (%d of a long text)\n",
+           steps, valid, valid_big);
+}
+
+/* Deleting each separator of a long text (so also those at chunk
+ * boundaries, where tokens may join) and putting it back agrees with
+ * fresh parses. */
+static void test_boundaries(void) {
+    char *big = malloc(20000);
+    size_t bn = 0;
+    for (int i = 0; i < 200; i++)
+        bn += (size_t)snprintf(big + bn, 20000 - bn, i % 3 == 0 ? "x%d " : i % 3 == 1 ? "y%d\n" : "! [%d]", i);
+    ref r = {0};
+    ref_set(&r, big);
+    gd_doc *d = gd_doc_new("user", NULL);
+    cJSON_Delete(gd_doc_reset(d, r.s, r.n));
+    int compared = 0;
+    for (size_t c = 0; c < nchars(r.s, r.n); c++) {
+        char ch = r.s[byte_at(r.s, r.n, c)];
+        if (ch != ' ' && ch != '\n') continue;
+        char put[2] = {ch, 0};
+        bool ok;
+        for (int phase = 0; phase < 2; phase++) {
+            cJSON_Delete(phase ? edit(d, &r, c, 0, put, &ok) : edit(d, &r, c, 1, "", &ok));
+            gd_doc *f = gd_doc_new("user", NULL);
+            cJSON_Delete(gd_doc_reset(f, r.s, r.n));
+            compare_docs(d, f, r.s, (int)c);
+            compared++;
+            gd_doc_destroy(&f);
+        }
+    }
+    CHECK(compared > 200, "boundary edits compared: %d", compared);
+    free(r.s);
+    free(big);
+    gd_doc_destroy(&d);
 }
 
 /* ---- locate ------------------------------------------------------------------------- */
@@ -595,7 +645,7 @@ static void test_timing(void) {
         if (b > worst) worst = b;
     }
     double per = (now_ms() - t0) / (reps * 2);
-    printf("timing (this build): %zu lines, %zu forms: full parse %.2f ms; one-char edit %.3f ms "
+    printf("timing (this build, CPU time): %zu lines, %zu forms: full parse %.2f ms; one-char edit %.3f ms "
            "average, %.3f ms worst\n",
            lines, gd_doc_count(d), t_full, per, worst);
     gd_doc_destroy(&d);
@@ -609,6 +659,7 @@ int main(void) {
     test_locate();
     test_bad_edits();
     test_random_edits();
+    test_boundaries();
     test_timing();
     printf("test_doc: %d passed, %d failed\n", npass, nfail);
     return nfail != 0;

@@ -718,7 +718,7 @@ static void test_program_sync(void) {
     from = s.n;
     send_snapshot(n, "user", "e9", 1, 1, g);
     CHECK(wait_for_value(n, &s, from, "v", "3"), "the new snapshot deploys");
-    run_for(&n, 1, 20);
+    run_for(&n, 1, 400); /* past the grace a removed form's processes get */
     k0 = eval_long(n, &s, "@k");
     run_for(&n, 1, 30);
     CHECK(eval_long(n, &s, "@k") == k0, "a form missing from the snapshot is stopped");
@@ -847,6 +847,50 @@ static void test_two_nodes(void) {
     sink_free(&sb);
 }
 
+/* An edited form without a name gets a new id: the broker sends its
+ * removal and the new version as two deltas.  The new version inherits
+ * the old one's processes: a failing one keeps them running. */
+static void test_successor(void) {
+    sink s = {0};
+    gn_node *n = mk_node("alpha", NULL, &s);
+    if (!n) return;
+    const char *v1 = "{:w (fn [_] (try (loop [i 0] (? :w i) (sleep 3) (recur (inc i)))"
+                     " (finally (println \"w-stopped\"))))}";
+    const char *v3 = "{:w (fn [_] (try (loop [i 100] (? :w3 i) (sleep 3) (recur (inc i)))"
+                     " (finally (println \"w-stopped\"))))}";
+    cJSON *f[] = {form("h:v1", v1, true, 1, 0)};
+    send_snapshot(n, "user", "e1", 1, 1, f);
+    CHECK(wait_for_value(n, &s, 0, "w", NULL), "v1 runs");
+    /* v2 fails; removal and addition arrive with steps in between */
+    size_t from = s.n;
+    send_delta_remove(n, "user", "e1", 2, "h:v1");
+    run_for(&n, 1, 20);
+    send_delta_form(n, "user", "e1", 3, form("h:v2", "{:w (fn [_] (oops))}", true, 1, 0));
+    CHECK(wait_for_msg(n, &s, from, "fault", "form", "h:v2") != NULL, "v2 fails");
+    run_for(&n, 1, 500);
+    CHECK(!strstr(out_text(&s, from), "w-stopped"), "v1's process was not stopped");
+    size_t mid = s.n;
+    run_for(&n, 1, 50);
+    CHECK(last_value(&s, mid, "w") != NULL, "v1's process still reports");
+    /* v3 is good: it replaces v1's process (addition first this time) */
+    from = s.n;
+    send_delta_form(n, "user", "e1", 4, form("h:v3", v3, true, 1, 0));
+    send_delta_remove(n, "user", "e1", 5, "h:v2");
+    CHECK(wait_for_value(n, &s, from, "w3", NULL), "v3 runs");
+    CHECK(wait_for_out(n, &s, from, "w-stopped"), "v1's process stopped");
+    run_for(&n, 1, 400);
+    CHECK(occurrences(out_text(&s, from), "w-stopped") == 1, "once");
+    size_t later = s.n;
+    run_for(&n, 1, 50);
+    CHECK(!last_value(&s, later, "w") && last_value(&s, later, "w3"), "only v3 reports");
+    /* a plain removal stops it after a short grace */
+    from = s.n;
+    send_delta_remove(n, "user", "e1", 6, "h:v3");
+    CHECK(wait_for_out(n, &s, from, "w-stopped"), "removal stops it");
+    gn_node_destroy(&n);
+    sink_free(&s);
+}
+
 /* A form that never finishes holds up the forms after it, never the
  * node: a new program stops the running deployment and plans again. */
 static void test_endless_form(void) {
@@ -944,6 +988,7 @@ int main(void) {
     test_namespaces_and_positions();
     test_two_nodes();
     test_endless_form();
+    test_successor();
     test_gc_stress();
     printf("test_node: %d passed, %d failed\n", pass, fail);
     return fail ? 1 : 0;
