@@ -1,7 +1,7 @@
 # grove — one build.  `make` builds build/libgrove.a and build/grove;
 # `make test` runs every suite (also under ASan+UBSan) and ends with
 # "N passed, M failed"; `make bench` compares with peers; `make fuzz`
-# runs the reader fuzzer; `make demo` runs the example.
+# runs the reader fuzzer; `make demo` opens examples/demo.clj live in Emacs.
 #
 # Missing Debian packages are installed by .ci/install-deps (apt-get).
 
@@ -116,6 +116,11 @@ $(BUILD)/grove-module.so: $(MODULE_OBJ) $(TS_PARSER_OBJ) $(BUILD)/libgrove.a mod
 $(BUILD)/asan/test_doc: test/unit/test_doc.c $(BUILD)/asan/doc.o $(TS_PARSER_OBJ) $(BUILD)/libgrove-asan.a
 	$(CC) $(ASANFLAGS) $< $(BUILD)/asan/doc.o $(TS_PARSER_OBJ) $(BUILD)/libgrove-asan.a $(LDLIBS) -ltree-sitter -o $@
 
+$(BUILD)/asan/test_session: test/unit/test_session.c module/session.c module/session.h $(BUILD)/asan/doc.o \
+                            $(TS_PARSER_OBJ) $(BUILD)/libgrove-asan.a $(BUILD)/grove-broker
+	$(CC) $(ASANFLAGS) -Imodule $< module/session.c $(BUILD)/asan/doc.o $(TS_PARSER_OBJ) \
+	  $(BUILD)/libgrove-asan.a $(LDLIBS) -ltree-sitter -lpthread -o $@
+
 $(BUILD)/asan/replay_reader: test/fuzz/replay.c test/fuzz/fuzz_reader.c $(BUILD)/libgrove-asan.a
 	$(CC) $(ASANFLAGS) test/fuzz/replay.c test/fuzz/fuzz_reader.c $(BUILD)/libgrove-asan.a $(LDLIBS) -o $@
 
@@ -155,8 +160,11 @@ fuzz: deps $(BUILD)/fuzz_reader $(BUILD)/fuzz_program $(BUILD)/fuzz_wire
 	$(BUILD)/fuzz_program -max_total_time=$${FUZZ_SECONDS:-60} $(BUILD)/fuzz-corpus-program test/fuzz/corpus/program
 	$(BUILD)/fuzz_wire -max_total_time=$${FUZZ_SECONDS:-60} $(BUILD)/fuzz-corpus-wire test/fuzz/corpus/wire
 
+# Emacs in the terminal on examples/demo.clj, in grove-mode, with a local
+# broker and nodes :alpha and :beta started for it (grove-demo in
+# lisp/grove.el); quitting Emacs stops them.
 demo: all
-	$(BUILD)/grove run examples/demo.clj
+	emacs -nw -Q -L lisp -l grove examples/demo.clj -f grove-demo
 
 clean:
 	rm -rf $(BUILD)

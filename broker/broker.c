@@ -36,7 +36,7 @@
 typedef struct gb_peer {
     char *rid;          /* routing id, owned (also the registry's key) */
     size_t rid_len;
-    bool node;          /* role "node" (else "editor") */
+    bool node, editor;  /* role "node", "editor" or "both" */
     char *id, *session, *context; /* owned */
     char *caps;         /* the caps array as JSON text, owned */
     double seen_mono;   /* last message, monotonic ms */
@@ -191,7 +191,7 @@ static const char *rid_name(const char *rid, size_t len, char *buf, size_t cap) 
 }
 
 static const char *peer_name(const gb_peer *p, char *buf, size_t cap) {
-    snprintf(buf, cap, "%s %s %s", p->node ? "node" : "editor", p->id, p->session);
+    snprintf(buf, cap, "%s %s %s", !p->editor ? "node" : p->node ? "both" : "editor", p->id, p->session);
     return buf;
 }
 
@@ -354,7 +354,7 @@ static void peer_drop(gb_broker *b, gb_peer *p, const char *why) {
     size_t i = p->all_ix;
     b->all[i] = b->all[--b->nall];
     b->all[i]->all_ix = i;
-    if (!p->node) editors_remove(b, p);
+    if (p->editor) editors_remove(b, p);
     node_event(b, "node-left", p);
     if (b->evals.count) {
         char msg[160];
@@ -399,19 +399,19 @@ static void send_snapshots(gb_broker *b, const gb_peer *p) {
 static void on_hello(gb_broker *b, gb_peer *p, const char *rid, size_t rid_len, cJSON *msg) {
     const char *role = gw_str(msg, "role"), *id = gw_str(msg, "id");
     const char *session = gw_str(msg, "session");
-    bool node = strcmp(role, "node") == 0;
+    bool node = strcmp(role, "editor") != 0, editor = strcmp(role, "node") != 0;
     bool fresh = !p;
     char name[200];
     if (p) {
         /* the same connection says hello again: a new identity replaces the old */
-        bool same = p->node == node && strcmp(p->id, id) == 0 && strcmp(p->session, session) == 0;
+        bool same = p->node == node && p->editor == editor && strcmp(p->id, id) == 0 && strcmp(p->session, session) == 0;
         if (!same) {
             logline(b, "leave %s (replaced by a new hello)", peer_name(p, name, sizeof name));
             node_event(b, "node-left", p);
             fresh = true;
         }
-        if (!p->node && node) editors_remove(b, p);
-        if (p->node && !node && !array_add(&b->editors, &b->ned, &b->caped, p, &p->ed_ix)) node = true;
+        if (p->editor && !editor) editors_remove(b, p);
+        if (!p->editor && editor && !array_add(&b->editors, &b->ned, &b->caped, p, &p->ed_ix)) editor = false;
         peer_free_fields(p);
     } else {
         p = calloc(1, sizeof *p);
@@ -426,7 +426,7 @@ static void on_hello(gb_broker *b, gb_peer *p, const char *rid, size_t rid_len, 
         p->rid[rid_len] = '\0';
         p->rid_len = rid_len;
         if (!array_add(&b->all, &b->nall, &b->capall, p, &p->all_ix) ||
-            (!node && !array_add(&b->editors, &b->ned, &b->caped, p, &p->ed_ix))) {
+            (editor && !array_add(&b->editors, &b->ned, &b->caped, p, &p->ed_ix))) {
             gb_map_del(&b->peers, rid, rid_len);
             if (p->all_ix < b->nall && b->all[p->all_ix] == p) b->all[p->all_ix] = b->all[--b->nall];
             free(p->rid);
@@ -436,6 +436,7 @@ static void on_hello(gb_broker *b, gb_peer *p, const char *rid, size_t rid_len, 
         }
     }
     p->node = node;
+    p->editor = editor;
     p->id = strdup(id);
     p->session = strdup(session);
     p->context = dup_or(gw_str(msg, "context"), "{}");
@@ -548,7 +549,7 @@ static void on_nodes(gb_broker *b, const gb_peer *p) {
         cJSON_AddItemToArray(arr, e);
         cJSON_AddStringToObject(e, "id", q->id);
         cJSON_AddStringToObject(e, "session", q->session);
-        cJSON_AddStringToObject(e, "role", q->node ? "node" : "editor");
+        cJSON_AddStringToObject(e, "role", !q->editor ? "node" : q->node ? "both" : "editor");
         cJSON *caps = cJSON_Parse(q->caps);
         cJSON_AddItemToObject(e, "caps", caps ? caps : cJSON_CreateArray());
         cJSON_AddStringToObject(e, "context", q->context);

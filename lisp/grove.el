@@ -688,7 +688,10 @@ the top-level form around point."
       (let ((text (concat "#_" (grove--annotation-map (overlay-get ov 'grove-values))))
             (ann (grove--annotation-range start end)))
         (cond
-         ((null ann) (grove--replace (1- end) (1- end) (concat " " text)))
+         ((null ann) (grove--replace (1- end) (1- end)
+                                     (if (memq (char-before (1- end)) '(?\s ?\t ?\n ?,))
+                                         text
+                                       (concat " " text))))
          ((not (string= text (buffer-substring-no-properties (car ann) (cdr ann))))
           (grove--replace (car ann) (cdr ann) text)))))))
 
@@ -778,6 +781,7 @@ user's edits where they are."
           (let ((range (grove--locate msg)))
             (when range
               (let ((ov (grove--target range)))
+                (grove--clear-fault (alist-get 'form msg) (alist-get 'node msg))
                 (grove--store-value ov msg)
                 (grove--render ov))
               (throw 'done b))))))))
@@ -831,17 +835,37 @@ MESSAGE names a position as (FILE:LINE:COL)."
                 (grove--show-fault form range msg)
                 (throw 'done b)))))))))
 
+(defun grove--fault-text (faults)
+  "One line telling FAULTS, an alist node -> fault message."
+  (mapconcat (lambda (nf) (format "[%s] %s" (car nf)
+                                  (grove--short-message (alist-get 'message (cdr nf)))))
+             (reverse faults) "; "))
+
+(defun grove--error-overlays (form)
+  "The error overlays of top-level form FORM in this buffer."
+  (cl-remove-if-not (lambda (o) (and (overlay-get o 'grove-error)
+                                     (equal (overlay-get o 'grove-form) form)))
+                    (overlays-in (point-min) (point-max))))
+
+(defun grove--label-faults (ovs faults)
+  "Show FAULTS on the error overlays OVS (the note and the mark)."
+  (let ((text (grove--fault-text faults)))
+    (dolist (ov ovs)
+      (overlay-put ov 'help-echo (concat text "\n" (substitute-command-keys
+                                                    "\\[grove-show-error]: the stack trace")))
+      (when (overlay-get ov 'grove-error-note)
+        (overlay-put ov 'grove-faults faults)
+        (overlay-put ov 'after-string
+                     (concat "  " (propertize (concat "✗ " text)
+                                              'face 'grove-error-message-face)))))))
+
 (defun grove--show-fault (form range msg)
   "Mark the error of MSG in top-level FORM spanning RANGE."
   (let* ((node (alist-get 'node msg))
-         (old (cl-find-if (lambda (o) (and (overlay-get o 'grove-error-note)
-                                           (equal (overlay-get o 'grove-form) form)))
-                          (overlays-in (car range) (cdr range))))
+         (old (cl-find-if (lambda (o) (overlay-get o 'grove-error-note))
+                          (grove--error-overlays form)))
          (faults (cons (cons node msg)
                        (assoc-delete-all node (and old (overlay-get old 'grove-faults)))))
-         (text (mapconcat (lambda (nf) (format "[%s] %s" (car nf)
-                                               (grove--short-message (alist-get 'message (cdr nf)))))
-                          (reverse faults) "; "))
          (spot (or (grove--error-spot (alist-get 'message msg) range)
                    (cons (car range) (save-excursion (goto-char (car range))
                                                      (min (cdr range) (line-end-position)))))))
@@ -851,15 +875,21 @@ MESSAGE names a position as (FILE:LINE:COL)."
       (dolist (ov (list note mark))
         (overlay-put ov 'grove-error t)
         (overlay-put ov 'grove-form form)
-        (overlay-put ov 'evaporate t)
-        (overlay-put ov 'help-echo (concat text "\n" (substitute-command-keys
-                                                      "\\[grove-show-error]: the stack trace"))))
+        (overlay-put ov 'evaporate t))
       (overlay-put note 'grove-error-note t)
-      (overlay-put note 'grove-faults faults)
-      (overlay-put note 'after-string
-                   (concat "  " (propertize (concat "✗ " text) 'face 'grove-error-message-face)))
       (overlay-put mark 'face 'grove-error-face)
-      (overlay-put mark 'priority 10))))
+      (overlay-put mark 'priority 10)
+      (grove--label-faults (list note mark) faults))))
+
+(defun grove--clear-fault (form node)
+  "NODE ran top-level FORM again: drop its error there."
+  (let* ((ovs (grove--error-overlays form))
+         (note (cl-find-if (lambda (o) (overlay-get o 'grove-error-note)) ovs)))
+    (when (and note (assoc node (overlay-get note 'grove-faults)))
+      (let ((faults (assoc-delete-all node (copy-alist (overlay-get note 'grove-faults)))))
+        (if faults
+            (grove--label-faults ovs faults)
+          (mapc #'delete-overlay ovs))))))
 
 (defun grove--time-string (ms)
   "Format MS, milliseconds since the epoch, as a time of day."
@@ -1212,17 +1242,27 @@ step through them; the value written in the source follows.
       (display-buffer b))))
 
 (defun grove--form-at-point ()
-  "Return (START . END) of the region, or the top-level form at point."
+  "Return (START . END) of the region, or the top-level form at point.
+Between top-level forms: the one that ends just before point, else
+the next one."
   (if (use-region-p)
       (cons (region-beginning) (region-end))
     (or (grove--toplevel-range (point))
-        (save-excursion
-          (skip-chars-forward " \t\n,")
-          (when (eq (char-after) ?!) (forward-char 1))
-          (let ((b (point))
-                (e (grove--with-clojure-syntax
-                     (condition-case nil (scan-sexps (point) 1) (error nil)))))
-            (and e (cons b e)))))))
+        (grove--with-clojure-syntax
+          (save-excursion
+            (let ((p (point)))
+              (or (progn
+                    (skip-chars-backward " \t,")
+                    (and (memq (char-before) '(?\) ?\] ?}))
+                         (let ((b (condition-case nil (scan-sexps (point) -1) (error nil))))
+                           (and b (cons b (point))))))
+                  (progn
+                    (goto-char p)
+                    (skip-chars-forward " \t\n,")
+                    (when (eq (char-after) ?!) (forward-char 1))
+                    (let ((b (point))
+                          (e (condition-case nil (scan-sexps (point) 1) (error nil))))
+                      (and e (cons b e)))))))))))
 
 (defun grove--ns-at-point ()
   "The namespace of the code at point: the last (ns NAME) before it."

@@ -36,8 +36,46 @@ bool gm_emacs_init(emacs_env *env) {
     return gm_ok(env);
 }
 
+/* Length of the valid UTF-8 sequence at P (N bytes left), 0 if invalid. */
+static size_t utf8_len(const unsigned char *p, size_t n) {
+    unsigned char c = p[0];
+    size_t k = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+             : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (k == 0 || k > n) return 0;
+    for (size_t i = 1; i < k; i++)
+        if ((p[i] & 0xC0) != 0x80) return 0;
+    if (k == 3 && ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0))) return 0;
+    if (k == 4 && ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))) return 0;
+    return k;
+}
+
 emacs_value gm_string(emacs_env *env, const char *s, size_t len) {
+    /* make_string wants valid UTF-8: text from the network may not be */
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, k;
+    while (i < len && (k = utf8_len(p + i, len - i)) > 0) i += k;
+    char *fixed = NULL;
+    if (i < len) {
+        fixed = malloc(len * 3 + 1);
+        if (!fixed) return gm_error(env, "out of memory");
+        size_t o = 0;
+        for (i = 0; i < len;) {
+            k = utf8_len(p + i, len - i);
+            if (k) {
+                memcpy(fixed + o, s + i, k);
+                o += k;
+                i += k;
+            } else {
+                memcpy(fixed + o, "\xEF\xBF\xBD", 3); /* U+FFFD */
+                o += 3;
+                i++;
+            }
+        }
+        s = fixed;
+        len = o;
+    }
     emacs_value v = env->make_string(env, s, (ptrdiff_t)len);
+    free(fixed);
     return gm_ok(env) ? v : NULL;
 }
 

@@ -48,6 +48,7 @@
 #include "program.h"
 #include "wire.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,7 +67,7 @@ typedef struct srec {   /* one record as last sent */
     char hash[17];
     bool live;
     int line, col;
-    size_t order;
+    double order;
     unsigned serial;    /* changes whenever the text is replaced */
     unsigned mark;      /* make_push's generation */
 } srec;
@@ -85,6 +86,8 @@ typedef struct dform {
     bool pdiff;         /* make_push: the record is to be sent */
     bool dup;           /* make_push: a second form with a sent id */
     int line, col;
+    double order;       /* its place in the program (see assign_orders) */
+    bool has_order;
     size_t start, end;  /* byte range in the current text (kept: mapped) */
     srec *sent;         /* the sent record of this id, when known */
     /* gd_doc_locate's cache: leaf starts of TEXT and of the sent text */
@@ -691,6 +694,51 @@ static bool dedup(gd_doc *d) {
     return true;
 }
 
+/* Gives every form an order, strictly increasing along the program.  A
+ * form keeps the order it had, so that adding or removing a form does not
+ * renumber (and resend) every form after it: new forms get orders spread
+ * between their neighbours' (wire orders are numbers, not necessarily
+ * integers: docs/PROTOCOL.md).  When doubles run out of room between two
+ * neighbours, everything is renumbered 0, 1, 2... */
+static void assign_orders(gd_doc *d) {
+    dform **f = d->forms;
+    size_t n = d->nforms, i = 0;
+    bool have_last = false;
+    double last = 0;
+    while (i < n) {
+        if (f[i]->has_order && (!have_last || f[i]->order > last)) {
+            last = f[i]->order;
+            have_last = true;
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && !(f[j]->has_order && (!have_last || f[j]->order > last))) j++;
+        double k = (double)(j - i);
+        double hi = j < n ? f[j]->order : (have_last ? last : -1) + k + 1;
+        double lo = have_last ? last : hi - k - 1;
+        double step = (hi - lo) / (k + 1);
+        double prev = lo;
+        bool room = step > 0;
+        for (size_t m = i; room && m < j; m++) {
+            f[m]->order = lo + step * (double)(m - i + 1);
+            f[m]->has_order = true;
+            room = f[m]->order > prev && f[m]->order < hi && isfinite(f[m]->order);
+            prev = f[m]->order;
+        }
+        if (!room) {
+            for (size_t m = 0; m < n; m++) {
+                f[m]->order = (double)m;
+                f[m]->has_order = true;
+            }
+            return;
+        }
+        last = f[j - 1]->order;
+        have_last = true;
+        i = j;
+    }
+}
+
 /* Rebuilds the program from the chunks' items.  The previous forms (their
  * ranges already mapped through the edit) are reused, kept or freed.
  * False when memory runs out (the program is then empty). */
@@ -780,6 +828,7 @@ static bool scan(gd_doc *d) {
         f->line = (int)l + 1;
         f->col = (int)count_chars(d->buf + d->lb[l], f->start - d->lb[l]) + 1;
     }
+    assign_orders(d);
 #ifdef GD_DEBUG
     for (size_t i = 0; i < n; i++) {
         if (nf[i]->kept) continue;
@@ -795,17 +844,22 @@ static bool scan(gd_doc *d) {
 
 /* ---- the push ------------------------------------------------------------------- */
 
-/* The wire record of F at ORDER.  TEXT: the text to send (see make_push). */
-static cJSON *record_json(const dform *f, const char *text, size_t order) {
-    gp_form g;
-    memset(&g, 0, sizeof g);
-    g.id = (char *)fid(f);
-    g.text = (char *)text;
-    g.live = f->live;
-    g.line = f->line;
-    g.col = f->col;
-    memcpy(g.hash, f->hash, sizeof g.hash);
-    return gp_form_json(&g, (int)order);
+/* The wire record of F (docs/PROTOCOL.md).  TEXT: the text to send
+ * (see make_push).  Owner: the caller; NULL when memory runs out. */
+static cJSON *record_json(const dform *f, const char *text) {
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    bool ok = cJSON_AddStringToObject(o, "id", fid(f)) && cJSON_AddStringToObject(o, "text", text) &&
+              cJSON_AddBoolToObject(o, "live", f->live) &&
+              cJSON_AddNumberToObject(o, "line", f->line) &&
+              cJSON_AddNumberToObject(o, "col", f->col) &&
+              cJSON_AddStringToObject(o, "hash", f->hash) &&
+              cJSON_AddNumberToObject(o, "order", f->order);
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
 }
 
 /* Whether F changes the deployment relative to its sent record S. */
@@ -860,7 +914,7 @@ static cJSON *make_push(gd_doc *d, bool replace, bool *oom) {
         s->mark = gen;
         matched++;
         if (deploy_differs(f, s)) trigger = f->pdiff = true;
-        else f->pdiff = s->line != f->line || s->col != f->col || s->order != i;
+        else f->pdiff = s->line != f->line || s->col != f->col || s->order != f->order;
     }
     if (matched < d->nsent) trigger = true; /* removals */
     if (!trigger) return NULL;
@@ -873,7 +927,7 @@ static cJSON *make_push(gd_doc *d, bool replace, bool *oom) {
         const dform *f = d->forms[i];
         if (f->dup || (!replace && !f->pdiff)) continue;
         bool same = f->sent && !deploy_differs(f, f->sent);
-        cJSON *r = record_json(f, same ? f->sent->text : f->text, i);
+        cJSON *r = record_json(f, same ? f->sent->text : f->text);
         ok = r && cJSON_AddItemToArray(forms, r);
     }
     if (ok) {
@@ -924,7 +978,7 @@ static cJSON *make_push(gd_doc *d, bool replace, bool *oom) {
         }
         s->line = f->line;
         s->col = f->col;
-        s->order = i;
+        s->order = f->order;
     }
     size_t w = 0;
     for (size_t k = 0; ok && k < d->nsent; k++) {

@@ -76,6 +76,7 @@ struct gn_dep {               /* deployment state of one form id */
     double order;             /* where it was last seen */
     int line, col;
     double orphaned_at;       /* removed, still running (monotonic ms), 0: no */
+    double orphan_until;      /* stopped then unless a new form takes over */
 };
 
 typedef struct gn_space {
@@ -83,6 +84,7 @@ typedef struct gn_space {
     char *name, *file, *epoch;
     int64_t seq;
     bool have;                /* a snapshot of a known space was applied */
+    bool by_snapshot;         /* the last change came whole, in a snapshot */
     double req_at;            /* when a snapshot-req was last sent */
     gn_rec *recs;             /* sorted by order */
     size_t nrecs, caprecs;
@@ -161,6 +163,7 @@ struct gn_node {
      * query's pinned site is that very object */
     struct { gv_obj *site; gn_query *q; } qcache[64];
     double wall_offset;       /* wall-clock ms minus monotonic ms */
+    double deployed_at;       /* monotonic ms when the last form evaluation began */
     gv_ref *flusher;
     double pruned_at;
     gn_eval *evals;
@@ -387,6 +390,14 @@ static void rec_free(gn_rec *r) {
     free(r->hash);
 }
 
+/* A position field as an int in [1, 1e9] (DFLT when absent or not a
+ * number): a peer's numbers are not trusted to fit. */
+static int pos_field(const cJSON *o, const char *field, int dflt) {
+    double d = gw_num(o, field, dflt);
+    if (!(d >= 1)) return 1; /* also NaN */
+    return d > 1e9 ? 1000000000 : (int)d;
+}
+
 /* Fills R from a form record object.  False when id or text is missing. */
 static bool rec_parse(const cJSON *o, gn_rec *r) {
     const char *id = gw_str(o, "id"), *text = gw_str(o, "text");
@@ -402,11 +413,10 @@ static bool rec_parse(const cJSON *o, gn_rec *r) {
     r->text = xstrdup(text);
     r->hash = xstrdup(hash);
     r->live = gw_bool(o, "live", false);
-    r->line = (int)gw_num(o, "line", 1);
-    r->col = (int)gw_num(o, "col", 1);
+    r->line = pos_field(o, "line", 1);
+    r->col = pos_field(o, "col", 1);
     r->order = gw_num(o, "order", 0);
-    if (r->line < 1) r->line = 1;
-    if (r->col < 1) r->col = 1;
+    if (r->order != r->order) r->order = 0; /* NaN sorts nowhere */
     return true;
 }
 
@@ -755,8 +765,9 @@ static void query_flush(gn_node *n, gn_query *q) {
 }
 
 /* (?report* site value) on a node: keeps the latest value per query and
- * flushes it at once when the query has been quiet for 16 ms (later
- * ones are flushed by the flusher process).  Returns VALUE. */
+ * flushes it at once when the query has been quiet for 16 ms or a form
+ * was evaluated since its last flush (later ones are flushed by the
+ * flusher process).  Returns VALUE. */
 static gv_val n_report(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)argc;
     gn_node *n = data;
@@ -771,7 +782,10 @@ static gv_val n_report(gv_vm *vm, int argc, gv_val *argv, void *data) {
     q->time = now + n->wall_offset;
     q->last_report = now;
     q->dirty = true;
-    if (!q->printing && now - q->last_flush >= GN_FLUSH_MS) query_flush(n, q);
+    /* the first report since a form was evaluated goes out at once, so an
+     * edit's value never waits for the rate limit meant for loops */
+    if (!q->printing && (now - q->last_flush >= GN_FLUSH_MS || q->last_flush < n->deployed_at))
+        query_flush(n, q);
     return argv[1];
 }
 
@@ -927,6 +941,7 @@ static void deploy_one(gn_node *n, gn_pent *pe, uint64_t eff) {
     self->bindings = gv_map_from(vm, 3, kv);
     uint64_t g = ++n->next_group;
     self->group = g;
+    n->deployed_at = gw_mono_ms();
     gv_handler h;
     if (gv_try(vm, &h) == 0) {
         *res = gv_eval_source(vm, pe->text, strlen(pe->text), pe->file, pe->line, pe->col,
@@ -990,7 +1005,7 @@ static void orphans_expire(gn_node *n, double now) {
     for (gn_space *s = n->spaces; s; s = s->next)
         for (gn_dep **pp = &s->deps; *pp;) {
             gn_dep *d = *pp;
-            if (d->orphaned_at > 0 && now - d->orphaned_at >= GN_ORPHAN_MS) {
+            if (d->orphaned_at > 0 && now >= d->orphan_until) {
                 *pp = d->next;
                 dep_stop(n, d);
                 dep_free(n, d, true);
@@ -1000,20 +1015,57 @@ static void orphans_expire(gn_node *n, double now) {
         }
 }
 
+/* Points every plan entry at its form's deployment state (made if new)
+ * and marks it seen in generation GEN.  One hash index per space, so a
+ * large program costs O(N); nothing here can throw or yield. */
+static void plan_link(gn_plan *pl, unsigned gen) {
+    for (size_t a = 0; a < pl->n;) {
+        gn_space *sp = pl->e[a].sp;
+        size_t b = a, ndeps = 0;
+        while (b < pl->n && pl->e[b].sp == sp) b++;
+        for (gn_dep *d = sp->deps; d; d = d->next) ndeps++;
+        size_t cap = 16;
+        while (cap < 2 * (ndeps + (b - a))) cap *= 2;
+        gn_dep **tab = calloc(cap, sizeof *tab);
+        for (gn_dep *d = sp->deps; tab && d; d = d->next) {
+            size_t h = (size_t)gn_fnv(GN_FNV_INIT, d->id, strlen(d->id)) & (cap - 1);
+            while (tab[h]) h = (h + 1) & (cap - 1);
+            tab[h] = d;
+        }
+        for (size_t i = a; i < b; i++) {
+            gn_pent *e = &pl->e[i];
+            gn_dep *d = NULL;
+            size_t h = (size_t)gn_fnv(GN_FNV_INIT, e->id, strlen(e->id)) & (cap - 1);
+            if (tab) {
+                while (tab[h] && strcmp(tab[h]->id, e->id) != 0) h = (h + 1) & (cap - 1);
+                d = tab[h];
+            }
+            if (d) d->orphaned_at = 0; /* an orphan's id is back */
+            else {
+                d = dep_get(sp, e->id); /* without an index (no memory): a scan */
+                if (tab) tab[h] = d;
+            }
+            d->seen = gen;
+            d->order = e->order;
+            d->line = e->line;
+            d->col = e->col;
+            e->dep = d;
+        }
+        free(tab);
+        a = b;
+    }
+}
+
 /* The deployment process: analyses, plans, then evaluates. */
 static gv_val deploy_main(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)argc; (void)argv;
     gn_node *n = data;
     gn_plan *pl = n->plan;
     unsigned gen = ++n->plan_gen;
+    plan_link(pl, gen);
     for (size_t i = 0; i < pl->n; i++) {
         gn_pent *e = &pl->e[i];
-        gn_dep *d = dep_get(e->sp, e->id);
-        d->seen = gen;
-        d->order = e->order;
-        d->line = e->line;
-        d->col = e->col;
-        e->dep = d;
+        gn_dep *d = e->dep;
         if (!d->ana_hash || strcmp(d->ana_hash, e->hash) != 0) {
             free(d->ana_hash);
             d->ana_hash = NULL;
@@ -1027,8 +1079,9 @@ static gv_val deploy_main(gv_vm *vm, int argc, gv_val *argv, void *data) {
      * form that still runs something becomes an orphan for a moment; a
      * new form that takes its place inherits what it runs, so a failing
      * new version keeps the last good one's processes, and a good one
-     * replaces them as any redeploy does.  Unclaimed orphans are stopped
-     * by orphans_expire. */
+     * replaces them as any redeploy does.  A snapshot brings removal
+     * and addition together, so its orphans that nobody claims stop at
+     * once; after a delta they wait GN_ORPHAN_MS (orphans_expire). */
     double now = gw_mono_ms();
     for (gn_space *s = n->spaces; s; s = s->next) {
         for (gn_dep **pp = &s->deps; *pp;) {
@@ -1038,10 +1091,23 @@ static gv_val deploy_main(gv_vm *vm, int argc, gv_val *argv, void *data) {
                 dep_free(n, d, true);
                 continue;
             }
-            if (d->seen != gen && d->orphaned_at == 0) d->orphaned_at = now;
+            if (d->seen != gen && d->orphaned_at == 0) {
+                d->orphaned_at = now;
+                d->orphan_until = now + (s->by_snapshot ? 0 : GN_ORPHAN_MS);
+            }
             pp = &d->next;
         }
         adopt_orphans(n, s, gen);
+        for (gn_dep **pp = &s->deps; *pp;) {
+            gn_dep *d = *pp;
+            if (d->orphaned_at > 0 && now >= d->orphan_until) {
+                *pp = d->next;
+                dep_stop(n, d);
+                dep_free(n, d, true);
+            } else {
+                pp = &d->next;
+            }
+        }
     }
     for (size_t a = 0; a < pl->n;) {
         size_t b = a;
@@ -1090,7 +1156,8 @@ static void on_snapshot(gn_node *n, const cJSON *msg) {
     if (!gw_bool(msg, "known", true)) return;
     gn_space *s = space_get(n, space);
     const char *epoch = gw_str(msg, "epoch");
-    int64_t seq = (int64_t)gw_num(msg, "seq", 0);
+    double seqd = gw_num(msg, "seq", 0);
+    int64_t seq = seqd >= 0 && seqd < 9e15 ? (int64_t)seqd : 0;
     if (s->have && str_eq(s->epoch, epoch) && seq < s->seq) return; /* stale */
     gn_space fresh = {0};
     const cJSON *forms = cJSON_GetObjectItemCaseSensitive(msg, "forms");
@@ -1113,7 +1180,10 @@ static void on_snapshot(gn_node *n, const cJSON *msg) {
     s->seq = seq;
     s->have = true;
     s->req_at = 0;
-    if (!same) mark_replan(n);
+    if (!same) {
+        s->by_snapshot = true;
+        mark_replan(n);
+    }
 }
 
 static void on_delta(gn_node *n, const cJSON *msg) {
@@ -1121,7 +1191,8 @@ static void on_delta(gn_node *n, const cJSON *msg) {
     if (!space) space = "user";
     gn_space *s = space_get(n, space);
     const char *epoch = gw_str(msg, "epoch");
-    int64_t seq = (int64_t)gw_num(msg, "seq", -1);
+    double seqd = gw_num(msg, "seq", -1);
+    int64_t seq = seqd >= 0 && seqd < 9e15 ? (int64_t)seqd : -1;
     if (!s->have || !epoch || !str_eq(s->epoch, epoch) || seq > s->seq + 1) {
         request_snapshot(n, s);
         return;
@@ -1156,7 +1227,10 @@ static void on_delta(gn_node *n, const cJSON *msg) {
             changed = true;
         }
     }
-    if (changed) mark_replan(n);
+    if (changed) {
+        s->by_snapshot = false;
+        mark_replan(n);
+    }
 }
 
 /* ---- eval requests ----------------------------------------------------------------- */
@@ -1262,10 +1336,8 @@ static void on_eval(gn_node *n, const cJSON *msg) {
     ev->ns = xstrdup(gw_str(msg, "ns") ? gw_str(msg, "ns") : "user");
     ev->file = xstrdup(gw_str(msg, "file") ? gw_str(msg, "file") : "NO_SOURCE_PATH");
     ev->space = xstrdup(gw_str(msg, "space") ? gw_str(msg, "space") : "user");
-    ev->line = (int)gw_num(msg, "line", 1);
-    ev->col = (int)gw_num(msg, "col", 1);
-    if (ev->line < 1) ev->line = 1;
-    if (ev->col < 1) ev->col = 1;
+    ev->line = pos_field(msg, "line", 1);
+    ev->col = pos_field(msg, "col", 1);
     gv_val f = gv_native_new(n->vm, "grove.node/eval", eval_main, ev, 0, 0);
     gv_val p = gv_spawn(n->vm, f);
     GV_AS(gv_proc, p)->group = ++n->next_group;
@@ -1337,7 +1409,7 @@ static double next_wake(gn_node *n) {
         if (q->dirty && !q->printing) w = fmin(w, fmax(0, q->last_flush + GN_FLUSH_MS - now));
     for (gn_space *sp = n->spaces; sp; sp = sp->next)
         for (gn_dep *d = sp->deps; d; d = d->next) {
-            if (d->orphaned_at > 0) w = fmin(w, fmax(0, d->orphaned_at + GN_ORPHAN_MS - now));
+            if (d->orphaned_at > 0) w = fmin(w, fmax(0, d->orphan_until - now));
             for (gn_sup *su = d->sups; su; su = su->next)
                 if (su->restart_at > 0) w = fmin(w, fmax(0, su->restart_at - now));
         }

@@ -249,6 +249,7 @@ bool gn_graph_plan(const gn_graph_in *in, size_t n, uint64_t *eff, bool *needed,
     *norder = 0;
     if (n == 0) return true;
     bool ok = false;
+    ivec nsf = {0};      /* the ns forms met so far */
     size_t ndefs = 0;
     for (size_t i = 0; i < n; i++) ndefs += in[i].ana ? in[i].ana->ndefs : 0;
     deftab t = {0};
@@ -261,7 +262,10 @@ bool gn_graph_plan(const gn_graph_in *in, size_t n, uint64_t *eff, bool *needed,
     size_t *stamp = calloc(n, sizeof *stamp);
     size_t *stack = calloc(2 * n + 2, sizeof *stack);
     uint64_t *own = calloc(n, sizeof *own);
-    if (!t.key || !t.first || !occ || !deps || !stamp || !stack || !own) goto done;
+    size_t *low = calloc(n, sizeof *low), *scc = calloc(n, sizeof *scc);
+    bool *onst = calloc(n, sizeof *onst);
+    if (!t.key || !t.first || !occ || !deps || !stamp || !stack || !own || !low || !scc || !onst)
+        goto done;
 
     /* the definitions table */
     size_t no = 0;
@@ -278,8 +282,9 @@ bool gn_graph_plan(const gn_graph_in *in, size_t n, uint64_t *eff, bool *needed,
     /* edges: i -> j when j defines what i uses, or j is an earlier ns form */
     for (size_t i = 0; i < n; i++) {
         const gn_ana *a = in[i].ana;
-        for (size_t j = 0; j < i; j++)
-            if (in[j].ana && in[j].ana->ns && !ivec_push(&deps[i], j)) goto done;
+        for (size_t k = 0; k < nsf.n; k++)
+            if (!ivec_push(&deps[i], nsf.v[k])) goto done;
+        if (a && a->ns && !ivec_push(&nsf, i)) goto done;
         for (size_t r = 0; a && r < a->nrefs; r++) {
             size_t s = str_slot(&t, a->refs[r]);
             if (!t.key[s]) continue;
@@ -333,35 +338,56 @@ bool gn_graph_plan(const gn_graph_in *in, size_t n, uint64_t *eff, bool *needed,
             if (!needed[j]) { needed[j] = true; stack[sp++] = j; }
         }
     }
-    /* order: depth-first post-order from each needed form in program
-     * order, dependencies in program order.  The stack holds (form, next
-     * dependency index) pairs; stamp: 0 new, 1 on the stack, 2 emitted. */
+    /* order: the strongly connected components (Tarjan, iterative) come
+     * out dependencies first; a component's forms (mutually recursive
+     * definitions) go in program order, as a file would have them, and
+     * roots and dependencies are visited in program order.  STACK holds
+     * (form, next dependency) pairs; STAMP is the visit index + 1; SCC is
+     * Tarjan's stack of visited forms not yet in a component. */
     memset(stamp, 0, n * sizeof *stamp);
+    size_t counter = 0, nscc = 0;
     for (size_t i = 0; i < n; i++) {
         if (!needed[i] || stamp[i]) continue;
         sp = 0;
         stack[sp++] = i;
         stack[sp++] = 0;
-        stamp[i] = 1;
+        stamp[i] = low[i] = ++counter;
+        scc[nscc++] = i;
+        onst[i] = true;
         while (sp) {
             size_t x = stack[sp - 2], k = stack[sp - 1];
             if (k < deps[x].n) {
                 stack[sp - 1] = k + 1;
                 size_t j = deps[x].v[k];
                 if (!stamp[j]) {
-                    stamp[j] = 1;
+                    stamp[j] = low[j] = ++counter;
+                    scc[nscc++] = j;
+                    onst[j] = true;
                     stack[sp++] = j;
                     stack[sp++] = 0;
+                } else if (onst[j] && stamp[j] < low[x]) {
+                    low[x] = stamp[j];
                 }
-            } else {
-                sp -= 2;
-                stamp[x] = 2;
-                order[(*norder)++] = x;
+                continue;
             }
+            sp -= 2;
+            if (sp && low[x] < low[stack[sp - 2]]) low[stack[sp - 2]] = low[x];
+            if (low[x] != stamp[x]) continue;
+            size_t first = nscc;
+            do {
+                first--;
+                onst[scc[first]] = false;
+            } while (scc[first] != x);
+            size_t m = nscc - first;
+            if (m > 1) qsort(scc + first, m, sizeof(size_t), cmp_size);
+            memcpy(order + *norder, scc + first, m * sizeof(size_t));
+            *norder += m;
+            nscc = first;
         }
     }
     ok = true;
 done:
+    free(nsf.v);
     free(t.key);
     free(t.first);
     free(occ);
@@ -371,5 +397,8 @@ done:
     free(stamp);
     free(stack);
     free(own);
+    free(low);
+    free(scc);
+    free(onst);
     return ok;
 }

@@ -50,7 +50,7 @@ struct wire_field {
 #define OPT(n, k) {n, k, 0, 0, NULL, NULL}
 #define END {NULL, 0, 0, 0, NULL, NULL}
 
-static const char *const roles[] = {"node", "editor", NULL};
+static const char *const roles[] = {"node", "editor", "both", NULL};
 static const char *const statuses[] = {"success", "exception", "error", NULL};
 
 /* A form record (PROTOCOL.md, "The program"). */

@@ -139,8 +139,8 @@ static int floor_bench(int n, int size) {
         if (i >= 0) v[got++] = t1 - t0;
     }
     zsock_destroy(&c);
-    kill(echo, SIGTERM);
-    kill(fwd, SIGTERM);
+    kill(echo, SIGKILL);
+    kill(fwd, SIGKILL);
     waitpid(echo, NULL, 0);
     waitpid(fwd, NULL, 0);
     if (got == 0) { fprintf(stderr, "net_latency: the floor measured nothing\n"); return 1; }

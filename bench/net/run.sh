@@ -103,13 +103,13 @@ target() { # TEXT VALUE OP LIMIT SHOWN
 say ""
 say "== edit-to-value latency: push a changed live (? ...) form, wait for its value"
 say "   ($EDITS edits after 20 warm-up ones; the floor: 2000 raw round trips, 100 bytes)"
-FLOOR=$("$NB/net_latency" floor --n 2000 2>"$W/floor.err")
+FLOOR=$(timeout 120 "$NB/net_latency" floor --n 2000 2>"$W/floor.err")
 L1=""; L10=""
 if start_broker; then
     start_nodes 1 1
-    L1=$("$NB/net_latency" grove "$EP" --nodes 1 --edits "$EDITS" 2>"$W/lat1.err")
+    L1=$(timeout 120 "$NB/net_latency" grove "$EP" --nodes 1 --edits "$EDITS" 2>"$W/lat1.err")
     start_nodes 2 "$NNODES"
-    L10=$("$NB/net_latency" grove "$EP" --nodes "$NNODES" --edits "$EDITS" 2>"$W/lat10.err")
+    L10=$(timeout 120 "$NB/net_latency" grove "$EP" --nodes "$NNODES" --edits "$EDITS" 2>"$W/lat10.err")
     stop_nodes
     stop_pid "$BROKER_PID"
 fi
@@ -138,10 +138,10 @@ say "   (raw and broker runs alternate, $ROUNDS rounds; medians)"
 median() { tr ' ' '\n' | grep -E '^[0-9.]+$' | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 RR=""; GRS=""; RAW=""; GT=""
 for ((r = 1; r <= ROUNDS; r++)); do
-    RAW=$("$NB/net_throughput" raw --msgs "$MSGS" 2>"$W/raw.err")
+    RAW=$(timeout 120 "$NB/net_throughput" raw --msgs "$MSGS" 2>"$W/raw.err")
     RR+=" $(field "$RAW" rate)"
     if start_broker --quiet; then
-        GT=$("$NB/net_throughput" grove "$EP" --msgs "$MSGS" 2>"$W/gt.err")
+        GT=$(timeout 120 "$NB/net_throughput" grove "$EP" --msgs "$MSGS" 2>"$W/gt.err")
         GRS+=" $(field "$GT" rate)"
         stop_pid "$BROKER_PID"
     fi
@@ -161,9 +161,9 @@ say ""
 say "== $SIM simulated nodes on one broker (one process, raw DEALERs: hello + 1 s heartbeats)"
 say "   (beside a raw czmq ROUTER answering hello with welcome and each ping with a ping)"
 SC=""
-SR=$("$NB/net_scale" --raw --nodes "$SIM" --seconds "$SIM_SECONDS" 2>"$W/scale-raw.err")
+SR=$(timeout 120 "$NB/net_scale" --raw --nodes "$SIM" --seconds "$SIM_SECONDS" 2>"$W/scale-raw.err")
 if start_broker --quiet; then
-    SC=$("$NB/net_scale" "$EP" --pid "$BROKER_PID" --nodes "$SIM" --seconds "$SIM_SECONDS" 2>"$W/scale.err")
+    SC=$(timeout 120 "$NB/net_scale" "$EP" --pid "$BROKER_PID" --nodes "$SIM" --seconds "$SIM_SECONDS" 2>"$W/scale.err")
     stop_pid "$BROKER_PID"
 fi
 scale_row() { # LABEL OUTPUT ERRFILE

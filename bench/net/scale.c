@@ -186,6 +186,7 @@ int main(int argc, char **argv) {
               stderr);
         return 2;
     }
+    zsys_handler_set(NULL); /* children too: SIGTERM ends them */
     char epbuf[64];
     pid_t router = 0;
     if (raw) { /* before this process makes any socket */
@@ -206,7 +207,6 @@ int main(int argc, char **argv) {
         rl.rlim_cur = rl.rlim_max < (rlim_t)n * 2 + 64 ? rl.rlim_max : (rlim_t)n * 2 + 64;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
-    zsys_handler_set(NULL);
     zsys_set_max_sockets((size_t)n + 64);
     zsys_set_linger(0);
     long hz = sysconf(_SC_CLK_TCK);
@@ -279,6 +279,6 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n; i++) zsock_destroy(&v[i].s);
     free(v);
     free(items);
-    if (router) { kill(router, SIGTERM); waitpid(router, NULL, 0); }
+    if (router) { kill(router, SIGKILL); waitpid(router, NULL, 0); }
     return welcomed == n ? 0 : 1;
 }

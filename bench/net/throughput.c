@@ -211,7 +211,7 @@ int main(int argc, char **argv) {
     }
     for (int i = 0; i < senders; i++) waitpid(kids[i], NULL, 0);
     zsock_destroy(&e);
-    if (router) { kill(router, SIGTERM); waitpid(router, NULL, 0); }
+    if (router) { kill(router, SIGKILL); waitpid(router, NULL, 0); }
     double secs = (last - first) / 1000.0;
     printf("%s msgs %ld got %ld seconds %.3f rate %.0f\n", grove ? "grove" : "raw", total, got, secs,
            secs > 0 ? got / secs : 0);

@@ -12,6 +12,12 @@
 
 (require 'ert)
 (require 'cl-lib)
+
+;; GROVE_TEST_BUILD: test another build directory (module, broker, grove).
+(defvar grove-build-directory)
+(when (getenv "GROVE_TEST_BUILD")
+  (setq grove-build-directory (getenv "GROVE_TEST_BUILD")))
+
 (require 'grove)
 
 (defvar grove-test-timeout 15
@@ -79,6 +85,16 @@ in `grove-clojure-mode' and `grove-mode'; everything is stopped after."
 (defconst grove-test-two-nodes
   '(("alpha" "--context" "{:region :us}") ("beta" "--context" "{:region :eu}"))
   "Nodes :alpha (region :us) and :beta (region :eu).")
+
+(defun grove-test-run-batch ()
+  "Run the ERT tests loaded (GROVE_TEST_SELECTOR: a regexp) and exit.
+Prints \"ert: N passed, M failed\" last; skipped tests count as failed."
+  (let* ((sel (or (getenv "GROVE_TEST_SELECTOR") t))
+         (stats (ert-run-tests-batch (if (equal sel "") t sel)))
+         (pass (ert-stats-completed-expected stats))
+         (fail (+ (ert-stats-completed-unexpected stats) (ert-stats-skipped stats))))
+    (princ (format "ert: %d passed, %d failed\n" pass fail))
+    (kill-emacs (if (zerop fail) 0 1))))
 
 (provide 'grove-test-helpers)
 ;;; grove-test-helpers.el ends here

@@ -120,13 +120,17 @@ alive() { kill -0 "$1" 2>/dev/null; }
 
 # wait_exit PID SECONDS — waits for a process started here to exit and
 # returns its status; after SECONDS it is killed (status 124).
+# (stderr is closed meanwhile: bash reports "Killed" for a job that died
+# of a signal when it reaps it, and that is expected here)
 wait_exit() {
     local end=$(( $(now_ms) + $2 * 1000 ))
-    while alive "$1"; do
-        if [ "$(now_ms)" -ge "$end" ]; then kill -KILL "$1" 2>/dev/null; wait "$1" 2>/dev/null; return 124; fi
-        sleep 0.02
-    done
-    wait "$1" 2>/dev/null
+    {
+        while alive "$1"; do
+            if [ "$(now_ms)" -ge "$end" ]; then kill -KILL "$1"; wait "$1"; return 124; fi
+            sleep 0.02
+        done
+        wait "$1"
+    } 2>/dev/null
 }
 
 free_port() { "$ITEST/freeport"; }

@@ -286,7 +286,7 @@ static void test_push_diff(void) {
 
     /* commenting a form out removes it */
     p = edit(d, &r, cpos(&r, "(def a"), 0, "#_", &ok);
-    CHECK(ok && p && remove_count(p) == 1 && push_count(p) == 2, "#_ before a form removes it (%d %d)",
+    CHECK(ok && p && remove_count(p) == 1 && push_count(p) == 0, "#_ before a form removes it (%d %d)",
           p ? push_count(p) : -1, p ? remove_count(p) : -1);
     cJSON_Delete(p);
 
@@ -294,6 +294,38 @@ static void test_push_diff(void) {
     p = gd_doc_push_all(d);
     CHECK(p && gw_bool(p, "replace", false) && push_count(p) == 2, "push_all");
     cJSON_Delete(p);
+    free(r.s);
+    gd_doc_destroy(&d);
+}
+
+/* Orders stay strictly increasing when forms keep coming at one place
+ * (the gap halves each time until everything is renumbered). */
+static void test_orders(void) {
+    ref r = {0};
+    ref_set(&r, "(a)\n(b)\n");
+    gd_doc *d = gd_doc_new("user", NULL);
+    cJSON_Delete(gd_doc_reset(d, r.s, r.n));
+    bool ok, increasing = true, fractional = false;
+    for (int i = 0; i < 120; i++) {
+        char form[32];
+        snprintf(form, sizeof form, "(x%d)\n", i);
+        cJSON *p = edit(d, &r, 4, 0, form, &ok); /* right after (a) */
+        if (p && i == 0)
+            for (int k = 0; k < push_count(p); k++)
+                if (strcmp(gw_str(push_form(p, k), "text"), "(x0)") == 0)
+                    fractional = gw_num(push_form(p, k), "order", 0) == 0.5;
+        cJSON_Delete(p);
+        p = gd_doc_push_all(d);
+        double last = -1e300;
+        for (int k = 0; p && k < push_count(p); k++) {
+            double o = gw_num(push_form(p, k), "order", 0);
+            if (!(o > last)) increasing = false;
+            last = o;
+        }
+        cJSON_Delete(p);
+    }
+    CHECK(increasing, "orders strictly increasing after 120 insertions at one place");
+    CHECK(fractional, "a form inserted between orders 0 and 1 gets 0.5");
     free(r.s);
     gd_doc_destroy(&d);
 }
@@ -343,12 +375,18 @@ static void test_broken(void) {
     CHECK(ok && !p, "a lone ( between forms pushes nothing");
     cJSON_Delete(p);
     p = edit(d, &r, zpos + 1, 0, ")", &ok);
+    /* def:z moved (its column) but keeps its order */
     CHECK(ok && p && push_count(p) == 2 && remove_count(p) == 0 && push_has(p, "def:z"),
-          "() completes a new form (def:z moves: %d)", p ? push_count(p) : -1);
+          "() completes a new form (%d)", p ? push_count(p) : -1);
+    if (p && push_count(p) == 2) {
+        double o = gw_num(push_form(p, 0), "order", -1), oz = gw_num(push_form(p, 1), "order", -1);
+        CHECK(o > 2 && o < 3 && oz == 3 && gw_num(push_form(p, 1), "col", 0) == 3,
+              "the new form's order lies between its neighbours' (%g, %g)", o, oz);
+    }
     cJSON_Delete(p);
     p = edit(d, &r, zpos, 2, "", &ok);
     CHECK(ok && p && remove_count(p) == 1 && push_count(p) == 1 && push_has(p, "def:z"),
-          "deleting () removes it (def:z moves back: %d)", p ? push_count(p) : -1);
+          "deleting () removes it and moves def:z back (%d)", p ? push_count(p) : -1);
     cJSON_Delete(p);
 
     /* a broken form changed while broken, then fixed differently: pushed */
@@ -503,7 +541,7 @@ static void test_boundaries(void) {
     char *big = malloc(20000);
     size_t bn = 0;
     for (int i = 0; i < 200; i++)
-        bn += (size_t)snprintf(big + bn, 20000 - bn, i % 3 == 0 ? "x%d " : i % 3 == 1 ? "y%d\n" : "! [%d]", i);
+        bn += (size_t)snprintf(big + bn, 20000 - bn, i % 3 == 0 ? "x%d " : i % 3 == 1 ? "y%d\n" : "z%d ", i);
     ref r = {0};
     ref_set(&r, big);
     gd_doc *d = gd_doc_new("user", NULL);
@@ -523,6 +561,34 @@ static void test_boundaries(void) {
             gd_doc_destroy(&f);
         }
     }
+    /* a #_ before each separator discards the form after it, also when
+     * that form starts the next chunk */
+    for (size_t c = 0; c < nchars(r.s, r.n); c++) {
+        char ch = r.s[byte_at(r.s, r.n, c)];
+        if (ch != ' ' && ch != '\n') continue;
+        bool ok;
+        cJSON_Delete(edit(d, &r, c, 0, " #_", &ok));
+        gd_doc *f = gd_doc_new("user", NULL);
+        cJSON_Delete(gd_doc_reset(f, r.s, r.n));
+        compare_docs(d, f, r.s, (int)c);
+        gd_doc_destroy(&f);
+        cJSON_Delete(edit(d, &r, c, 3, "", &ok));
+        c += 3;
+    }
+    /* an opening bracket early and its closer chunks later */
+    bool ok;
+    size_t open_at = cpos(&r, "y10\n"), close_at = cpos(&r, "z170 ") + 4;
+    cJSON *p = edit(d, &r, open_at, 0, "(", &ok);
+    CHECK(ok && !p, "an unclosed bracket pushes nothing");
+    cJSON_Delete(p);
+    p = edit(d, &r, close_at + 1, 0, ")", &ok);
+    CHECK(ok && p && remove_count(p) > 100, "its closer far away makes one form of the rest (%d removed)",
+          p ? remove_count(p) : -1);
+    cJSON_Delete(p);
+    gd_doc *f = gd_doc_new("user", NULL);
+    cJSON_Delete(gd_doc_reset(f, r.s, r.n));
+    compare_docs(d, f, r.s, -1);
+    gd_doc_destroy(&f);
     CHECK(compared > 200, "boundary edits compared: %d", compared);
     free(r.s);
     free(big);
@@ -655,6 +721,7 @@ static void test_timing(void) {
 int main(void) {
     test_fresh();
     test_push_diff();
+    test_orders();
     test_broken();
     test_locate();
     test_bad_edits();

@@ -4,7 +4,7 @@
  * through its callback.  Each check steps the node until a condition
  * holds or a time bound passes. */
 #include "node.h"
-#include "vm.h"
+#include "node_int.h"
 #include "wire.h"
 
 #include <stdio.h>
@@ -374,6 +374,34 @@ static void test_live_and_deps(void) {
     sink_free(&s);
 }
 
+/* A live form before the definitions it uses; mutually recursive
+ * definitions (a cycle). */
+static void test_order_and_cycles(void) {
+    sink s = {0};
+    gn_node *n = mk_node("alpha", NULL, &s);
+    if (!n) return;
+    cJSON *f[] = {
+        form("h:use", "(? :ev [(ev? 10) (ev? 7)])", true, 1, 0),
+        form("h:decl", "(declare ev?)", false, 2, 1),
+        form("def:od?", "(defn od? [n] (println \"eval-od\") (if (zero? n) false (ev? (dec n))))", false, 3, 2),
+        form("def:ev?", "(defn ev? [n] (if (zero? n) true (od? (dec n))))", false, 4, 3),
+        form("h:other", "(? :other (do (println \"eval-other\") 1))", true, 5, 4),
+    };
+    send_snapshot(n, "user", "e1", 1, 5, f);
+    CHECK(wait_for_value(n, &s, 0, "ev", "[true false]"),
+          "a live form runs after the definitions it uses, even later ones");
+    CHECK(count_type(&s, 0, "fault") == 0, "no fault");
+    size_t from = s.n;
+    send_delta_form(n, "user", "e1", 2,
+                    form("def:od?", "(defn od? [n] (println \"eval-od2\") (if (zero? n) false (ev? (dec n))))",
+                         false, 3, 2));
+    CHECK(wait_for_value(n, &s, from, "ev", "[true false]"), "a change inside a cycle re-runs its users");
+    run_for(&n, 1, 30);
+    CHECK(!strstr(out_text(&s, from), "eval-other"), "but not the others");
+    gn_node_destroy(&n);
+    sink_free(&s);
+}
+
 static void test_placement(void) {
     sink s = {0};
     gn_node *n = mk_node("alpha", "{:region :eu, :tier 2}", &s);
@@ -718,7 +746,7 @@ static void test_program_sync(void) {
     from = s.n;
     send_snapshot(n, "user", "e9", 1, 1, g);
     CHECK(wait_for_value(n, &s, from, "v", "3"), "the new snapshot deploys");
-    run_for(&n, 1, 400); /* past the grace a removed form's processes get */
+    run_for(&n, 1, 20); /* a snapshot removes at once: no grace */
     k0 = eval_long(n, &s, "@k");
     run_for(&n, 1, 30);
     CHECK(eval_long(n, &s, "@k") == k0, "a form missing from the snapshot is stopped");
@@ -944,6 +972,60 @@ static void test_gc_stress(void) {
     sink_free(&s);
 }
 
+/* ---- the plan, directly (reconcile.c) ----------------------------------- */
+
+static gn_ana ana_of(const char *ns, int nd, const char **defs, int nr, const char **refs) {
+    gn_ana a = {0};
+    a.ndefs = (size_t)nd;
+    a.defs = (char **)defs;
+    a.nrefs = (size_t)nr;
+    a.refs = (char **)refs;
+    a.ns = (char *)ns;
+    return a;
+}
+
+static void test_graph(void) {
+    const char *b[] = {"b"}, *a[] = {"a"}, *ab[] = {"a", "b"}, *c[] = {"c"};
+    gn_ana an[6] = {
+        ana_of(NULL, 0, NULL, 1, b),  /* 0: live, uses b */
+        ana_of(NULL, 1, a, 2, ab),    /* 1: defines a, uses b */
+        ana_of(NULL, 1, b, 1, a),     /* 2: defines b, uses a (a cycle with 1) */
+        ana_of(NULL, 1, c, 0, NULL),  /* 3: defines c, unused */
+        ana_of("x", 0, NULL, 0, NULL),/* 4: (ns x) */
+        ana_of(NULL, 0, NULL, 0, NULL)/* 5: live */
+    };
+    gn_graph_in in[6] = {{"h:0", "00", true, &an[0]}, {"def:a", "01", false, &an[1]},
+                         {"def:b", "02", false, &an[2]}, {"def:c", "03", false, &an[3]},
+                         {"ns:x", "04", false, &an[4]}, {"h:5", "05", true, &an[5]}};
+    uint64_t eff[6], eff2[7];
+    bool needed[7];
+    size_t order[7], no = 0;
+    CHECK(gn_graph_plan(in, 6, eff, needed, order, &no), "plan");
+    CHECK(needed[0] && needed[1] && needed[2] && !needed[3] && needed[4] && needed[5],
+          "needed: live forms, what they use, earlier ns forms");
+    char got[64] = {0};
+    for (size_t i = 0; i < no; i++) snprintf(got + strlen(got), sizeof got - strlen(got), "%zu", order[i]);
+    CHECK(strcmp(got, "12045") == 0, "order: a cycle in program order before its user: %s", got);
+    /* a change in the cycle changes its users, not the others */
+    in[1].hash = "11";
+    CHECK(gn_graph_plan(in, 6, eff2, needed, order, &no), "plan 2");
+    CHECK(eff2[0] != eff[0] && eff2[1] != eff[1] && eff2[2] != eff[2], "the cycle and its user change");
+    CHECK(eff2[3] == eff[3] && eff2[4] == eff[4] && eff2[5] == eff[5], "the others do not");
+    /* a form inserted in front shifts every index but no effective hash */
+    in[1].hash = "01";
+    gn_ana extra = ana_of(NULL, 0, NULL, 0, NULL);
+    gn_graph_in in2[7] = {{"h:new", "99", false, &extra}};
+    memcpy(in2 + 1, in, sizeof in);
+    CHECK(gn_graph_plan(in2, 7, eff2, needed, order, &no), "plan 3");
+    bool same = true;
+    for (int i = 0; i < 6; i++) same = same && eff2[i + 1] == eff[i];
+    CHECK(same, "effective hashes do not depend on positions");
+    /* the live flag counts */
+    in[5].live = false;
+    CHECK(gn_graph_plan(in, 6, eff2, needed, order, &no) && eff2[5] != eff[5] && !needed[5],
+          "adding or removing ! changes a form's hash");
+}
+
 /* The additions in a VM without a node (grove run, grove -e). */
 static void test_without_node(void) {
     gv_vm *vm = gv_vm_new();
@@ -975,9 +1057,11 @@ static void test_without_node(void) {
 }
 
 int main(void) {
+    test_graph();
     test_without_node();
     test_hello_and_context();
     test_live_and_deps();
+    test_order_and_cycles();
     test_placement();
     test_contexts();
     test_processes();

@@ -1,0 +1,201 @@
+;;; grove-unit-tests.el --- grove.el's pieces that need no broker -*- lexical-binding: t -*-
+
+;;; Commentary:
+
+;; The EDN cutter, the silent rewrite (point, windows, undo), the
+;; location of `?' forms and annotations, the fallback major mode, and the
+;; lint checks (byte-compilation without warnings, checkdoc).
+
+;;; Code:
+
+(require 'grove-test-helpers)
+(require 'checkdoc)
+
+(defconst grove-test--root
+  (file-name-directory (directory-file-name grove--lisp-directory))
+  "The checkout.")
+
+;;;; EDN
+
+(ert-deftest grove-unit-edn-readable ()
+  "Unreadable printed values become readable forms."
+  (should (equal (grove-edn-safe "3") "3"))
+  (should (equal (grove-edn-safe "{:a 1, :b 2, ...}") "{:a 1, :b 2, ... ...}"))
+  (should (equal (grove-edn-safe "[[#]]") "[[...]]"))
+  (should (equal (grove-edn-safe "#object[clojure.lang.Atom 0x1 {:val 1}]")
+                 "\"#object[clojure.lang.Atom 0x1 {:val 1}]\""))
+  (should (equal (grove-edn-safe "a;b") "\"a;b\""))
+  (should (equal (grove-edn-safe "#error {\n :cause \"x\"}") "\"#error { :cause \\\"x\\\"}\""))
+  (should (equal (grove-edn-safe "#{[#] [#]}") "#{[...]}"))
+  (should (equal (grove-edn-safe "##Inf") "##Inf"))
+  (should (equal (grove-edn-safe "[1 2") "\"[1 2\""))
+  (should (equal (grove-edn-safe "1/0") "\"1/0\""))
+  (should (equal (grove-edn-safe "\"a\\nb\"") "\"a\\nb\""))
+  (should (equal (grove-edn-safe "\\newline") "\\newline")))
+
+(ert-deftest grove-unit-edn-cut ()
+  "Long values are cut to about the width, brackets closed, maps even."
+  (let ((v (grove-edn-safe (format "%S" (number-sequence 0 50)) 30)))
+    (should (<= (length v) 30))
+    (should (string-match-p "\\`(0 1 2 .* \\.\\.\\.)\\'" v)))
+  (should (equal (grove-edn-safe "{:aaaa 1, :bbbb 2, :cccc 3, :dddd 4, :eeee 5}" 25)
+                 "{:aaaa 1, :bbbb ...}"))
+  (should (equal (grove-edn-safe "{:aaaa 1, :bbbb 2, :cccc 3, :dddd 4, :eeee 5}" 28)
+                 "{:aaaa 1, :bbbb 2, ... ...}"))
+  (should (equal (grove-edn-safe "{:aaaa 1, :bbbb \"a very long string value here\", :cccc 3}" 30)
+                 "{:aaaa 1, :bbbb ...}"))
+  (should (equal (grove-edn-safe "\"abcdefghijklmnopqrstuvwxyz\"" 12) "\"abcdefg...\""))
+  (should (equal (grove-edn-safe "\"ab\\\\\\\\cd\"" 8) "\"ab...\""))
+  (should (equal (grove-edn-key "alpha") ":alpha"))
+  (should (equal (grove-edn-key "a b") "\"a b\"")))
+
+(ert-deftest grove-unit-edn-reads-back ()
+  "Every cut or cleaned value reads back with grove's own reader."
+  (let* ((grove (expand-file-name "build/grove" grove-test--root))
+         (values '("{:a 1, :b 2, ...}" "[[#]]" "#{1 3 ...}" "#'clojure.core/inc"
+                   "#object[x 0x1 \"y\"]" "(0 1 ...)" "\\a" "\"a\\\"b\\nc\"" ":a/b"
+                   "#:clojure.error{:source \"x\", :line 1}" "#grove/unprintable \"m\""
+                   "{:a {:b {:c [1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16]}}}" "a;b"
+                   "#{[#] [#]}" "-0.0" "##NaN" "1.0E300" "[\"x\" \\y #\"z\"]"))
+         (file (make-temp-file "grove-edn" nil ".clj")))
+    (skip-unless (file-executable-p grove))
+    (unwind-protect
+        (progn
+          (with-temp-file file
+            (dolist (v values)
+              (dolist (w '(nil 6 10 16 30))
+                (insert (format "(println (+ 1 #_%s 1))\n" (grove-edn-safe v w))))))
+          (let ((out (with-temp-buffer
+                       (list (call-process grove nil t nil "run" file) (buffer-string)))))
+            (should (equal (car out) 0))
+            (should (equal (cadr out)
+                           (apply #'concat (make-list (* 5 (length values)) "2\n"))))))
+      (delete-file file))))
+
+;;;; Silent rewrites
+
+(ert-deftest grove-unit-map-pos ()
+  "Positions keep their character across a replacement."
+  (should (= (grove--map-pos 5 10 10 3) 5))
+  (should (= (grove--map-pos 10 10 10 3) 13))
+  (should (= (grove--map-pos 12 10 10 3) 15))
+  (should (= (grove--map-pos 12 10 14 2) 12))
+  (should (= (grove--map-pos 20 10 14 2) 18))
+  (should (= (grove--map-end 10 10 10 3) 10))
+  (should (= (grove--map-end 11 10 10 3) 14)))
+
+(ert-deftest grove-unit-replace-keeps-point-undo-modified ()
+  "`grove--replace' moves no point, records no undo, keeps undo usable."
+  (with-temp-buffer
+    (buffer-enable-undo)
+    (grove-clojure-mode)
+    (insert "(? (+ 1 2))")
+    (undo-boundary)
+    (insert "\n(def x 1)")
+    (undo-boundary)
+    (set-buffer-modified-p nil)
+    (goto-char (point-min))
+    (search-forward "(def ")
+    (let ((undo-before (length buffer-undo-list))
+          (grove-rewrite-keep-unmodified t))
+      ;; Insert just before the closing paren of the ? form.
+      (grove--replace 11 11 " #_{:a 3}")
+      (should (eq (char-after) ?x))
+      (should-not (buffer-modified-p))
+      (should (= undo-before (length buffer-undo-list)))
+      (should (equal (buffer-string) "(? (+ 1 2) #_{:a 3})\n(def x 1)"))
+      ;; Replace the annotation with a longer one: point still on `x'.
+      (grove--replace 12 20 "#_{:a 333}")
+      (should (eq (char-after) ?x))
+      (should (equal (buffer-string) "(? (+ 1 2) #_{:a 333})\n(def x 1)"))
+      ;; Undo the second user edit: the right text goes away.
+      (let ((last-command nil)) (undo))
+      (should (equal (buffer-string) "(? (+ 1 2) #_{:a 333})"))
+      (let ((last-command 'undo)) (undo))
+      (should (equal (buffer-string) "")))))
+
+(ert-deftest grove-unit-replace-point-at-insertion ()
+  "Point on the character before which the text goes stays on it."
+  (with-temp-buffer
+    (insert "(? x)")
+    (goto-char 5)
+    (should (eq (char-after) ?\)))
+    (grove--replace 5 5 " #_{:a 1}")
+    (should (eq (char-after) ?\)))
+    (should (equal (buffer-string) "(? x #_{:a 1})"))))
+
+(ert-deftest grove-unit-locate-forms ()
+  "? forms, their annotations and line/col positions are found."
+  (with-temp-buffer
+    (grove-clojure-mode)
+    (insert "!(? :a (+ 1 2) #_{:alpha 3})\n(-> x (?> :t) (?>>))\n(? \"s)\" ;; c\n)")
+    (should (equal (grove--query-at 2) '(2 . 29)))
+    (should (equal (grove--annotation-range 2 29) '(16 . 28)))
+    (should (equal (grove--line-col-pos 1 2) 2))
+    (should (equal (grove--line-col-pos 2 7) 36))
+    (should (equal (grove--query-at 36) '(36 . 43)))
+    (should (equal (grove--query-at 44) '(44 . 49)))
+    (should-not (grove--annotation-range 36 43))
+    (should (grove--query-at (grove--line-col-pos 3 1)))
+    (should-not (grove--query-at 1))
+    (should-not (grove--line-col-pos 9 1))
+    (should-not (grove--line-col-pos 1 200))))
+
+(ert-deftest grove-unit-clojure-mode ()
+  "The fallback mode parses Clojure: brackets, strings, comments, chars."
+  (with-temp-buffer
+    (grove-clojure-mode)
+    (insert "(defn f [x]\n(let [y {:a \"b]\"}]\n(str x \\) y)))")
+    (goto-char (point-min))
+    (forward-sexp)
+    (should (eobp))
+    (indent-region (point-min) (point-max))
+    (should (equal (buffer-string)
+                   "(defn f [x]\n  (let [y {:a \"b]\"}]\n    (str x \\) y)))"))))
+
+(ert-deftest grove-unit-offline ()
+  "Without a session: the lighter says so, commands say how to connect."
+  (let ((grove--session nil))
+    (should (equal (grove--lighter) " grove[-]"))
+    (should-error (grove--send '((type . "nodes"))) :type 'user-error)
+    (should (equal (grove-node-ids) nil)))
+  (let ((grove-build-directory "/nonexistent/build"))
+    (should (string-match-p "build it with `make' in" (grove--module-missing-message)))))
+
+;;;; Lint
+
+(ert-deftest grove-unit-byte-compile-clean ()
+  "Every file of lisp/ byte-compiles without a warning."
+  (let ((dir (make-temp-file "grove-elc" t)))
+    (unwind-protect
+        (dolist (f (directory-files grove--lisp-directory t "\\.el\\'"))
+          (let* ((copy (expand-file-name (file-name-nondirectory f) dir))
+                 (byte-compile-error-on-warn t)
+                 (byte-compile-log-warning-function
+                  (lambda (msg &rest _) (ert-fail (list f msg)))))
+            (copy-file f copy t)
+            (let ((load-path (cons dir load-path)))
+              (should (byte-compile-file copy)))))
+      (delete-directory dir t))))
+
+(ert-deftest grove-unit-checkdoc-clean ()
+  "Every file of lisp/ passes checkdoc."
+  (dolist (f (directory-files grove--lisp-directory t "\\.el\\'"))
+    (let* ((errs nil)
+           (checkdoc-create-error-function
+            (lambda (text start _end &optional _unfixable)
+              (push (format "%s:%d: %s" (file-name-nondirectory f)
+                            (line-number-at-pos start) text)
+                    errs)
+              nil)))
+      (with-temp-buffer
+        (insert-file-contents f)
+        (setq buffer-file-name f)
+        (emacs-lisp-mode)
+        (checkdoc-current-buffer t)
+        (set-buffer-modified-p nil)
+        (setq buffer-file-name nil))
+      (should (equal (nreverse errs) nil)))))
+
+(provide 'grove-unit-tests)
+;;; grove-unit-tests.el ends here
