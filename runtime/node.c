@@ -224,6 +224,13 @@ static bool uncatchable(gv_val e) {
     return e.t == GV_EXCEPTION && GV_AS(gv_exception, e)->uncatchable;
 }
 
+/* The host's gv_vm_interrupt (C-g in Emacs), as opposed to a kill. */
+static bool interrupted(gv_val e) {
+    if (!uncatchable(e)) return false;
+    gv_val m = GV_AS(gv_exception, e)->msg;
+    return m.t == GV_STRING && strcmp(GV_AS(gv_string, m)->data, "Interrupted") == 0;
+}
+
 static gv_var *core_var(gv_vm *vm, const char *name) {
     return gv_ns_resolve(vm, vm->core_ns, gv_sym(vm, name));
 }
@@ -952,7 +959,9 @@ static void deploy_one(gn_node *n, gn_pent *pe, uint64_t eff) {
         self->bindings = *saved;
         *res = h.exc;
         gv_sched_kill_group(vm, g);
-        if (uncatchable(*res)) gv_throw(vm, *res); /* the deployment is killed */
+        /* killed: the deployment stops (a new one follows); interrupted by
+         * the host: this form failed, the others go on */
+        if (uncatchable(*res) && !interrupted(*res)) gv_throw(vm, *res);
         post_fault(n, pe->sp->name, pe->id, pe->line, pe->col, NULL, *res);
         d->failed_eff = eff;
         return;

@@ -50,6 +50,7 @@ run conformance sh test/conformance/run.sh $B/grove
 run conformance-asan sh test/conformance/run.sh $B/asan/grove
 run integration bash test/integration/run.sh
 run integration-asan env GROVE=$B/asan/grove BROKER=$B/asan/grove-broker bash test/integration/run.sh
+run emacs sh test/emacs/run.sh
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

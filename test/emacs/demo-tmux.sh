@@ -71,12 +71,20 @@ pane=$(tm display -p -t "$S" '#{pane_pid}')
 
 # Values from both nodes, the editor node, the ticker, the context filter.
 check_screen "values from both nodes" 60 '\(\? :square \(square 7\) #_\{:alpha 49, :beta 49\}\)'
-check_screen "each node's own value" 10 '#_\{:alpha :alpha, :beta :beta, :editor :editor\}'
 check_screen "context keeps only :beta" 10 '\(\? :eu-only \(square 3\) #_\{:beta 9\}\)'
-check_screen "the editor node runs its forms" 10 ':in-emacs .*#_\{:editor "hello from :editor"\}'
-check_screen "the ticker ticks" 10 '\(\? :tick i #_\{:alpha [2-9]\}\)'
+# The ticker: its value grows.
+tick() { screen | sed -n 's/.*(? :tick i #_{:alpha \([0-9]*\)}).*/\1/p' | head -n 1; }
+t1=""; end=$(( $(now) + 10 ))
+while [ -z "$t1" ] && [ "$(now)" -le "$end" ]; do t1=$(tick); sleep 0.1; done
+t2=$t1; end=$(( $(now) + 5 ))
+while [ "$t2" = "$t1" ] && [ -n "$t1" ] && [ "$(now)" -le "$end" ]; do t2=$(tick); sleep 0.1; done
+if [ -n "$t1" ] && [ -n "$t2" ] && [ "$t2" -gt "$t1" ]; then ok "the ticker ticks ($t1 -> $t2)"
+else ko "the ticker ticks" "tick values: '$t1' '$t2'
+$(screen)"; fi
 check_screen "output tagged by node" 10 '^\[alpha\] tick 0'
 check_screen "mode line shows the nodes" 5 'grove\[[0-9]+\]'
+check_screen "the editor node runs its forms" 10 ':in-emacs .*#_\{:editor "hello from :editor"\}'
+check_screen "each node's own value" 5 '#_\{:alpha :alpha, :beta :beta, :editor :editor\}'
 
 # Processes Emacs started: the broker and the nodes.
 emacs_pid=""

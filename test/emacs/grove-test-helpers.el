@@ -93,6 +93,9 @@ Prints \"ert: N passed, M failed\" last; skipped tests count as failed."
          (stats (ert-run-tests-batch (if (equal sel "") t sel)))
          (pass (ert-stats-completed-expected stats))
          (fail (+ (ert-stats-completed-unexpected stats) (ert-stats-skipped stats))))
+    (when (get-buffer " *grove-log*")
+      (princ "---- grove's log (errors it caught) ----\n")
+      (princ (with-current-buffer " *grove-log*" (buffer-string))))
     (princ (format "ert: %d passed, %d failed\n" pass fail))
     (kill-emacs (if (zerop fail) 0 1))))
 

@@ -943,6 +943,13 @@ static void test_endless_form(void) {
     CHECK(wait_for_value(n, &s, from, "before", "2"), "a new form before it deploys");
     size_t from2 = s.n;
     CHECK(wait_for_value(n, &s, from2, "spin", NULL), "the endless form was started again");
+    /* the host interrupts (C-g): that form fails, the next ones deploy */
+    from = s.n;
+    gv_vm_interrupt(gn_node_vm(n));
+    const cJSON *fl = wait_for_msg(n, &s, from, "fault", "form", "h:loop");
+    CHECK(fl && strstr(str(fl, "message"), "Interrupted"), "an interrupted form is a fault: %s",
+          fl ? str(fl, "message") : "-");
+    CHECK(wait_for_value(n, &s, from, "after", "1"), "the forms after it deploy");
     gn_node_destroy(&n);
     sink_free(&s);
 }
