@@ -1,36 +1,23 @@
-;; demo.clj -- your first grove program.  `make demo' opens it in Emacs.
-;;
-;; This buffer is live.  Next to Emacs run a broker and two nodes, :alpha
-;; (context {:region :us}) and :beta ({:region :eu}); Emacs is a node too,
-;; :editor.  A top-level form with a `!' in front is deployed to the nodes
-;; as you type.  (? ...) reports the value of what it wraps, and Emacs
-;; writes what every node saw into the form, behind #_ (which the reader
-;; skips):   !(? (+ 1 2) #_{:alpha 3, :beta 3})
-;;
-;; Things to try (the commands are under C-c ; and in the Grove menu):
-;;   - change 7 to 8 in the first `?' below: both values follow;
-;;   - edit `square', e.g. (* x x x): every form using it updates;
-;;   - watch :tick count on :alpha; change 1000 to 200 to speed it up,
-;;     put #_ in front of its `!' to stop it, remove the #_ to restart it;
-;;   - C-c ; h on a `?' lists its history (n/p step, the value follows);
-;;   - C-c ; v shows the full value and the context of each node;
-;;   - C-c ; e evaluates the form at point on a node you pick;
-;;   - write (/ 1 0) in a live form: the error shows at the form,
-;;     C-c ; ! shows its stack trace;
-;;   - println output goes to *grove-output* (below), tagged by node;
-;;   - C-c ; n lists the nodes.  C-x C-c quits and stops them all.
+;; demo.clj -- your first grove program.  It is live: beside Emacs run a
+;; broker and two nodes, :alpha {:region :us} and :beta {:region :eu},
+;; and Emacs is a node too (:editor).  A top-level form with a `!' in
+;; front runs on the nodes as you type; (? ...) reports what it wraps,
+;; and the value from each node is written into the form behind #_.
+;; Commands: C-c ; (or the Grove menu).  C-x C-c stops everything.
 
 (ns demo)
 
 (defn square [x] (* x x))
 
-;; Live on every node: one value per node.
+;; Try: change 7 to 8, or edit `square' above -- the values follow.
 !(? :square (square 7))
 
-;; Each node answers with its own name.
+;; Every node answers with its own name.
 !(? :who (:node *node-context*))
 
-;; A process on :alpha only: it keeps ticking while you edit the rest.
+;; A process on :alpha: it ticks while you edit the rest of the file.
+;; Try: 1000 -> 200 to speed it up; put #_ before its `!' to stop it.
+;; Its println output is in *grove-output* below, tagged [alpha].
 !(node :alpha
    {:ticker (fn [_]
               (loop [i 0]
@@ -40,17 +27,24 @@
                 (sleep 1000)
                 (recur (inc i))))})
 
-;; with-context attaches data to the values reported inside it
-;; (C-c ; v on the `?' shows the context each value carries).
+;; with-context attaches data to the values reported inside it.
+;; Try: C-c ; v on the `?' below shows each value with its context.
 (defn handle [order]
   (with-context {:order (:id order)}
     (? :total (* (:qty order) (:price order)))))
 
 !(handle {:id 42, :qty 3, :price 5})
 
-;; context filters what is reported: only nodes in region :eu answer.
+;; context filters who reports: only nodes in region :eu answer here.
 !(context {:region :eu}
    (? :eu-only (square 3)))
 
 ;; Forms placed on :editor run inside Emacs.
 !(node :editor (? :in-emacs (str "hello from " (:node *node-context*))))
+
+;; More to try:
+;;   C-c ; h  history of the `?' at point (n/p step, the value follows)
+;;   C-c ; e  evaluate the form at point on a node you choose
+;;   C-c ; n  the nodes and their contexts
+;;   write (/ 1 0) in a live form: the error shows there; C-c ; ! traces it
+;;   !(node :editor (loop [] (recur))) runs away on Emacs's node: C-g stops it

@@ -537,12 +537,16 @@ A list of alists with keys id, session, role, caps, context, seen.")
                     (cons (nth 0 r) (nth 1 r)))))
         (let ((r (grove--query-at pos)))
           (and r
-               ;; A keyword query must be the one written there.
-               (or (string-match-p "\\`[0-9]+:[0-9]+\\'" query)
-                   (save-excursion
-                     (goto-char (car r))
-                     (looking-at (concat "(\\?>\\{0,2\\}[ \t\n,]+:" (regexp-quote query)
-                                         "[][ \t\n,(){}\"]"))))
+               (if (string-match-p "\\`[0-9]+:[0-9]+\\'" query)
+                   ;; A query known by its position: the ? there must
+                   ;; belong to the form that reported it.
+                   (let ((f (and form (grove--form-range form))))
+                     (and f (<= (car f) (car r)) (<= (cdr r) (cdr f))))
+                 ;; A keyword query must be the one written there.
+                 (save-excursion
+                   (goto-char (car r))
+                   (looking-at (concat "(\\?>\\{0,2\\}[ \t\n,]+:" (regexp-quote query)
+                                       "[][ \t\n,(){}\"]"))))
                r))
         (and form (not (string-match-p "\\`[0-9]+:[0-9]+\\'" query))
              (grove--find-query-in-form form query)))))
@@ -623,7 +627,9 @@ the top-level form around point."
            (progn (cl-pushnew ov grove--pending)
                   (grove--schedule-catchup))
          (setq grove--pending (delq ov grove--pending))
-         (grove--rewrite ov))))))
+         (save-restriction
+           (widen)
+           (grove--rewrite ov)))))))
 
 (defun grove--toplevel-range (pos)
   "Return (START . END) of the top-level form containing POS, or nil."

@@ -70,7 +70,7 @@ tm -f /dev/null new-session -d -s "$S" -x 160 -y 110 -c "$ROOT" "env TERM=xterm-
 pane=$(tm display -p -t "$S" '#{pane_pid}')
 
 # Values from both nodes, the editor node, the ticker, the context filter.
-check_screen "values from both nodes" 60 '\(\? :square \(square 7\) #_\{:alpha 49, :beta 49\}\)'
+check_screen "values from both nodes" 60 '\(\? :square \(square 7\) #_\{:alpha 49, :beta 49, :editor 49\}\)'
 check_screen "context keeps only :beta" 10 '\(\? :eu-only \(square 3\) #_\{:beta 9\}\)'
 # The ticker: its value grows.
 tick() { screen | sed -n 's/.*(? :tick i #_{:alpha \([0-9]*\)}).*/\1/p' | head -n 1; }
@@ -97,8 +97,14 @@ n=$(echo "$kids" | grep -c .)
 if [ "$n" -ge 3 ]; then ok "emacs started the broker and nodes ($n processes)"
 else ko "emacs started the broker and nodes" "emacs=$emacs_pid children: $kids"; fi
 
-# A runaway loop on the editor node: Emacs keeps responding, C-g stops it.
-tm send-keys -t "$S" M-'>' Enter
+# A runaway loop on the editor node, typed into a buffer of its own (its
+# own space, not visiting a file): Emacs keeps responding, C-g stops it.
+tm send-keys -t "$S" M-:
+tm send-keys -t "$S" -l '(progn (switch-to-buffer "loop.clj") (grove-clojure-mode) (setq grove-space "loop") (grove-mode 1))'
+tm send-keys -t "$S" Enter
+tm send-keys -t "$S" -l '!(node :editor (? :before-loop 1))'
+tm send-keys -t "$S" Enter
+check_screen "a second buffer gets values" 10 ':before-loop 1 #_\{:editor 1\}'
 tm send-keys -t "$S" -l '!(node :editor (loop [] (recur)))'
 tm send-keys -t "$S" Enter
 sleep 1
@@ -110,6 +116,7 @@ else ok "the loop holds back later forms"; fi
 tm send-keys -t "$S" C-g
 check_screen "C-g stops the loop: later forms run" 10 ':after-loop \(\+ 40 2\) #_\{:editor 42\}'
 check_screen "the interruption shows at the loop" 10 'Interrupted'
+check_screen "the mode line counts alpha, beta and editor" 5 'grove\[3\]'
 
 # Quit: C-x C-c, answering the questions about the edited buffer.
 tm send-keys -t "$S" C-x C-c

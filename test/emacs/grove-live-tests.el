@@ -24,8 +24,8 @@
   (grove-test-with-cluster grove-test-two-nodes
     (insert "(ns user)\n\n")
     (insert "!(? :sum (+ 1 2))")
-    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 3, :beta 3}"))))
-    (should (equal (buffer-string) "(ns user)\n\n!(? :sum (+ 1 2) #_{:alpha 3, :beta 3})"))
+    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 3, :beta 3, :editor 3}"))))
+    (should (equal (buffer-string) "(ns user)\n\n!(? :sum (+ 1 2) #_{:alpha 3, :beta 3, :editor 3})"))
     ;; The rewrite changed nothing deployable: no value comes again.
     (let ((n (length (grove-test-values "sum"))))
       (grove-test-pause 0.4)
@@ -37,8 +37,17 @@
     (insert "5")
     (goto-char (point-max))
     (setq grove--last-edit 0.0)
-    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 6, :beta 6}"))))
+    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 6, :beta 6, :editor 6}"))))
     (should (= 1 (how-many "#_" (point-min) (point-max))))))
+
+(ert-deftest grove-live-queries-without-id ()
+  "? forms without a keyword are known by position, several on one line too."
+  (grove-test-with-cluster grove-test-two-nodes
+    (insert "!(? (* 2 3))\n!(do (? (+ 1 1)) (? (+ 2 2)) (?> 5 (+ 3)))\n")
+    (should (grove-test-wait (lambda () (grove-test-has "(\\? (\\* 2 3) #_{:alpha 6, :beta 6, :editor 6})"))))
+    (should (grove-test-wait (lambda () (grove-test-has "(\\? (\\+ 1 1) #_{:alpha 2, :beta 2, :editor 2})"))))
+    (should (grove-test-wait (lambda () (grove-test-has "(\\? (\\+ 2 2) #_{:alpha 4, :beta 4, :editor 4})"))))
+    (should (grove-test-wait (lambda () (grove-test-has "(\\?> 5 (\\+ 3) #_{:alpha 8, :beta 8, :editor 8})"))))))
 
 (ert-deftest grove-live-value-appears-overlay ()
   "In overlay mode the values show after the form; the text is not touched."
@@ -49,7 +58,7 @@
         (should (grove-test-wait
                  (lambda ()
                    (cl-some (lambda (o) (let ((s (overlay-get o 'after-string)))
-                                          (and s (string-match-p "{:alpha 42, :beta 42}" s))))
+                                          (and s (string-match-p "{:alpha 42, :beta 42, :editor 42}" s))))
                             (overlays-in (point-min) (point-max))))))
         (should (equal text (buffer-string)))))))
 
@@ -57,12 +66,12 @@
   "Editing a definition updates the values of the forms that use it."
   (grove-test-with-cluster grove-test-two-nodes
     (insert "(defn f [x] (* x 2))\n\n!(? :r (f 5))\n")
-    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 10, :beta 10}"))))
+    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 10, :beta 10, :editor 10}"))))
     (goto-char (point-min))
     (search-forward "(* x 2")
     (delete-char -1)
     (insert "3")
-    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 15, :beta 15}"))))
+    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 15, :beta 15, :editor 15}"))))
     (should (equal (buffer-substring (point-min) (line-end-position)) "(defn f [x] (* x 3))"))))
 
 (ert-deftest grove-live-comment-out-process ()
@@ -85,8 +94,8 @@
     (insert "!(context {:region :eu} (? :eu (+ 20 1)))\n"
             "!(? :who (:node *node-context*))\n"
             "!(? :done 1)\n")
-    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 1, :beta 1}"))))
-    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha :alpha, :beta :beta}"))))
+    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 1, :beta 1, :editor 1}"))))
+    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha :alpha, :beta :beta, :editor :editor}"))))
     (should (grove-test-wait (lambda () (grove-test-has "(? :eu (\\+ 20 1) #_{:beta 21})"))))
     (grove-test-pause 0.3)
     (should (equal (grove-test--annotation-of "eu") "#_{:beta 21}"))
@@ -127,19 +136,19 @@
     (buffer-enable-undo)
     (insert "!(? :a (+ 1 2))\n")
     (undo-boundary)
-    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 3, :beta 3}"))))
+    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 3, :beta 3, :editor 3}"))))
     (insert "!(? :b (+ 2 2))\n")
     (undo-boundary)
-    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 4, :beta 4}"))))
+    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 4, :beta 4, :editor 4}"))))
     (should (equal (buffer-string)
-                   (concat "!(? :a (+ 1 2) #_{:alpha 3, :beta 3})\n"
-                           "!(? :b (+ 2 2) #_{:alpha 4, :beta 4})\n")))
+                   (concat "!(? :a (+ 1 2) #_{:alpha 3, :beta 3, :editor 3})\n"
+                           "!(? :b (+ 2 2) #_{:alpha 4, :beta 4, :editor 4})\n")))
     ;; Two insertions, nothing else that changes text.
     (should (= 2 (cl-count-if (lambda (e) (and (consp e) (integerp (car e)) (integerp (cdr e))))
                               buffer-undo-list)))
     (should-not (cl-some (lambda (e) (and (consp e) (stringp (car e)))) buffer-undo-list))
     (let ((last-command nil)) (undo))
-    (should (equal (buffer-string) "!(? :a (+ 1 2) #_{:alpha 3, :beta 3})\n"))
+    (should (equal (buffer-string) "!(? :a (+ 1 2) #_{:alpha 3, :beta 3, :editor 3})\n"))
     (let ((last-command 'undo)) (undo))
     (should (equal (buffer-string) ""))))
 
@@ -152,11 +161,11 @@
     (goto-char (point-min))
     (search-forward "(def ")
     (should (eq (char-after) ?x))
-    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 2, :beta 2}"))))
+    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 2, :beta 2, :editor 2}"))))
     (should (eq (char-after) ?x))
     (should (equal (buffer-substring (point) (line-end-position)) "x 1)"))
     ;; Point on the closing paren of the second form, where the values go.
-    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 4, :beta 4}"))))
+    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 4, :beta 4, :editor 4}"))))
     (goto-char (point-max))
     (search-backward "(? :q")
     (let ((open (point)))
@@ -171,7 +180,7 @@
       (goto-char (1- (cdr (grove--query-at open))))
       (setq grove--last-edit 0.0)
       (should (eq (char-after) ?\)))
-      (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 5, :beta 5}"))))
+      (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 5, :beta 5, :editor 5}"))))
       (should (eq (char-after) ?\)))
       (should (eq (char-before) ?})))))
 
@@ -182,10 +191,10 @@
       (insert "!(? :t (+ 3 3) )")
       (backward-char 2)                 ; point inside the form, just typed
       (setq grove--last-edit (float-time))
-      (should (grove-test-wait (lambda () (= 2 (length (grove-test-values "t"))))))
+      (should (grove-test-wait (lambda () (= 3 (length (grove-test-values "t"))))))
       (should (equal (buffer-string) "!(? :t (+ 3 3) )"))
-      (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 6, :beta 6}")) 5))
-      (should (equal (buffer-substring (point) (point-max)) " #_{:alpha 6, :beta 6})")))))
+      (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha 6, :beta 6, :editor 6}")) 5))
+      (should (equal (buffer-substring (point) (point-max)) " #_{:alpha 6, :beta 6, :editor 6})")))))
 
 (ert-deftest grove-live-error-at-form ()
   "A fault shows at the form that raised it; its trace is in *grove-errors*."
@@ -212,13 +221,13 @@
       (goto-char form-start)
       (grove-show-error)
       (with-current-buffer "*grove-errors*"
-        (should (looking-at "--- \\[\\(alpha\\|beta\\)\\]")))
+        (should (looking-at "--- \\[\\(alpha\\|beta\\|editor\\)\\]")))
       ;; Fixing the definition it uses clears the error when it runs again.
       (goto-char (point-min))
       (search-forward "(/ x 0")
       (delete-char -1)
       (insert "1")
-      (should (grove-test-wait (lambda () (grove-test-has "(boom 1) #_{:alpha 1, :beta 1})"))))
+      (should (grove-test-wait (lambda () (grove-test-has "(boom 1) #_{:alpha 1, :beta 1, :editor 1})"))))
       (should (grove-test-wait
                (lambda () (not (cl-find-if (lambda (o) (overlay-get o 'grove-error))
                                            (overlays-in (point-min) (point-max))))))))))
@@ -258,7 +267,7 @@
   "Killing the broker and starting it again reconnects the buffer by itself."
   (grove-test-with-cluster grove-test-two-nodes
     (insert "!(? :w (:node *node-context*))\n")
-    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha :alpha, :beta :beta}"))))
+    (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha :alpha, :beta :beta, :editor :editor}"))))
     (let* ((broker (cl-find-if (lambda (p) (equal (process-name p) "grove-broker"))
                                grove--processes))
            (endpoint (process-get broker 'grove-endpoint)))
@@ -272,7 +281,7 @@
       ;; again by itself, no edit needed.
       (grove--start-node endpoint "gamma" nil)
       (should (grove-test-wait
-               (lambda () (grove-test-has "#_{:alpha :alpha, :beta :beta, :gamma :gamma}"))
+               (lambda () (grove-test-has "#_{:alpha :alpha, :beta :beta, :editor :editor, :gamma :gamma}"))
                20)))))
 
 (defun grove-test--type (text)
@@ -286,7 +295,7 @@
   (grove-test-with-cluster grove-test-two-nodes
     (setq grove--caught-count 0)
     (grove-test--type "(defn g [x] (str \"a(b\" x))\n!(? :g (g 1))\n")
-    (should (grove-test-wait (lambda () (grove-test-has "(? :g (g 1) #_{:alpha \"a(b1\", :beta \"a(b1\"})"))))
+    (should (grove-test-wait (lambda () (grove-test-has "(? :g (g 1) #_{:alpha \"a(b1\", :beta \"a(b1\", :editor \"a(b1\"})"))))
     ;; Garbage typed at the end, then rubbed out again.
     (let ((start (point)))
       (grove-test--type "#_( [ {\"unterminated \\( @#'^`~ ;; (comment\n ))) ]] } \\")
@@ -311,7 +320,7 @@
     ;; The module's copy is the buffer's text: a value still lands right.
     (grove-test--type "!(? :last (g 7))\n")
     (should (grove-test-wait
-             (lambda () (grove-test-has "(? :last (g 7) #_{:alpha \"a(b7\", :beta \"a(b7\"})"))))
+             (lambda () (grove-test-has "(? :last (g 7) #_{:alpha \"a(b7\", :beta \"a(b7\", :editor \"a(b7\"})"))))
     (should (= 0 grove--caught-count))))
 
 (ert-deftest grove-live-editor-node-interrupt ()

@@ -75,7 +75,10 @@ in `grove-clojure-mode' and `grove-mode'; everything is stopped after."
            (grove-start)
            (let ((want (mapcar #'car grove-start-nodes)))
              (grove-test-wait (lambda () (cl-subsetp want (grove-node-ids) :test #'equal))))
-           ,@body)
+           (let ((caught grove--caught-count))
+             ,@body
+             ;; grove logged no error of its own meanwhile
+             (should (= caught grove--caught-count))))
        (remove-hook 'grove-message-functions #'grove-test--record)
        (grove-stop)
        (when (buffer-live-p buf)
