@@ -701,11 +701,12 @@
 
 (defn- query-site
   ;; What a ? form reports besides its value, fixed when it is expanded:
-  ;; [query-id-or-nil line col space form-id form-line form-col].
+  ;; [query-id-or-nil line col space form-id form-line form-col offset],
+  ;; OFFSET: bytes from the start of the form's text to the ?.
   [form id]
-  (let* [[line col] (or (form-pos* form) [0 0])
+  (let* [[line col off] (or (form-pos* form) [0 0 0])
          [space fid fline fcol] *node-site*]
-    [(when (keyword? id) (subs (str id) 1)) line col space fid (or fline 0) (or fcol 0)]))
+    [(when (keyword? id) (subs (str id) 1)) line col space fid (or fline 0) (or fcol 0) off]))
 
 (defmacro ?
   "(? expr) or (? :id expr): evaluates expr, reports its value to the

@@ -116,6 +116,7 @@ struct gn_query {             /* the latest value of one ? site */
     uint64_t hash;
     char *qid, *space, *form; /* qid NULL: known by position */
     int line, col, fline, fcol;
+    int offset;               /* byte offset of the ? in its form's text */
     gv_ref *site;             /* the site vector last looked up (pinned) */
     gv_ref *val, *ctx;
     double time;              /* wall-clock ms of the latest report */
@@ -328,6 +329,7 @@ static void post_fault(gn_node *n, const char *space, const char *form, int line
         cJSON_AddStringToObject(m, "form", form ? form : "");
         cJSON_AddNumberToObject(m, "line", line);
         cJSON_AddNumberToObject(m, "col", col);
+        cJSON_AddNumberToObject(m, "offset", 0);
         cJSON_AddStringToObject(m, "message", msg);
         cJSON_AddStringToObject(m, "trace", trace);
         cJSON_AddNumberToObject(m, "time", gw_now_ms());
@@ -622,7 +624,7 @@ static int site_int(gv_val site, int i) {
 
 static uint64_t site_hash(gv_val site) {
     uint64_t h = GN_FNV_INIT;
-    for (int i = 0; i < 7; i++) {
+    for (int i = 0; i < 8; i++) {
         const char *s = (i == 0 || i == 3 || i == 4) ? site_str(site, i) : NULL;
         if (s) h = gn_fnv(h, s, strlen(s) + 1);
         else {
@@ -636,6 +638,7 @@ static uint64_t site_hash(gv_val site) {
 static bool site_is(const gn_query *q, gv_val site) {
     return q->line == site_int(site, 1) && q->col == site_int(site, 2) &&
            q->fline == site_int(site, 5) && q->fcol == site_int(site, 6) &&
+           q->offset == site_int(site, 7) &&
            (q->qid == NULL) == (site_str(site, 0) == NULL) && str_eq(q->qid, site_str(site, 0)) &&
            (q->space == NULL) == (site_str(site, 3) == NULL) && str_eq(q->space, site_str(site, 3)) &&
            (q->form == NULL) == (site_str(site, 4) == NULL) && str_eq(q->form, site_str(site, 4));
@@ -693,6 +696,7 @@ static gn_query *query_get(gn_node *n, gv_val site) {
     q->form = opt_dup(site_str(site, 4));
     q->fline = site_int(site, 5);
     q->fcol = site_int(site, 6);
+    q->offset = site_int(site, 7);
     q->site = gv_ref_new(n->vm, GV_NILV);
     q->val = gv_ref_new(n->vm, GV_NILV);
     q->ctx = gv_ref_new(n->vm, GV_NILV);
@@ -759,6 +763,7 @@ static void query_flush(gn_node *n, gn_query *q) {
         cJSON_AddStringToObject(m, "space", q->space ? q->space : "");
         cJSON_AddStringToObject(m, "form", q->form ? q->form : "");
         cJSON_AddStringToObject(m, "query", q->qid ? q->qid : qid);
+        cJSON_AddNumberToObject(m, "offset", q->offset);
         cJSON_AddNumberToObject(m, "line", line);
         cJSON_AddNumberToObject(m, "col", col);
         cJSON_AddStringToObject(m, "context", cs ? cs : "{}");

@@ -11,14 +11,15 @@
  */
 #include "node_int.h"
 
-/* (form-pos* form): [line col] of a list read from source, else nil. */
+/* (form-pos* form): [line col offset] of a list read from source (OFFSET:
+ * bytes from the start of the text that was read), else nil. */
 static gv_val n_form_pos(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)argc; (void)data;
     if (argv[0].t != GV_LIST) return GV_NILV;
     gv_list *l = GV_AS(gv_list, argv[0]);
     if (l->count == 0 || l->line <= 0) return GV_NILV;
-    gv_val lc[2] = {gv_l(l->line), gv_l(l->col)};
-    return gv_vec_from(vm, 2, lc);
+    gv_val lc[3] = {gv_l(l->line), gv_l(l->col), gv_l(l->offset)};
+    return gv_vec_from(vm, 3, lc);
 }
 
 /* (with-pos* new old): NEW as a list carrying OLD's source position when
