@@ -369,7 +369,8 @@ A list of alists with keys id, session, role, caps, context, seen.")
   "Run the editor node for one slice, then schedule the next one."
   (setq grove--step-timer nil grove--step-due nil)
   (when grove--session
-    (let ((ms 100.0) (quit nil))
+    (let ((ms 100.0) (quit nil)
+          (ours (or grove--editor-busy grove--interrupt-requested)))
       ;; Timers run with `inhibit-quit' bound to t.  \\[keyboard-quit] during
       ;; the slice sets `quit-flag', which the module reads: it stops the
       ;; running evaluation and returns.  A \\[keyboard-quit] that came
@@ -381,9 +382,11 @@ A list of alists with keys id, session, role, caps, context, seen.")
           (setq ms (grove-module--step grove--session grove-step-budget))
         (quit (setq quit t))
         (error (grove--caught "step" err)))
-      (when (or quit quit-flag)
+      (when (and (or quit quit-flag) ours)
+        ;; The quit was for the runaway evaluation, which it stopped.
         (setq quit-flag nil)
         (message "Grove: interrupted the evaluation on the editor node"))
+      (when quit (setq quit-flag t))
       (setq grove--editor-busy (and (numberp ms) (<= ms 0)))
       (grove--schedule-step (if (numberp ms) ms 100.0)))))
 
@@ -549,7 +552,26 @@ A list of alists with keys id, session, role, caps, context, seen.")
                                        "[][ \t\n,(){}\"]"))))
                r))
         (and form (not (string-match-p "\\`[0-9]+:[0-9]+\\'" query))
-             (grove--find-query-in-form form query)))))
+             (grove--find-query-in-form form query))
+        (and pos form (string-match-p "\\`[0-9]+:[0-9]+\\'" query)
+             (grove--find-query-after pos form)))))
+
+(defun grove--find-query-after (pos form)
+  "The first (? ...) form at or after POS on its line, inside top-level FORM.
+A node reports positions in the text it evaluated; values written
+into the buffer since (behind #_) only push later `?' forms of the same
+line to the right."
+  (let ((f (grove--form-range form)))
+    (when f
+      (save-excursion
+        (goto-char pos)
+        (let ((eol (min (line-end-position) (cdr f))) (found nil))
+          (while (and (not found) (re-search-forward grove--query-head-re eol t))
+            (let ((b (match-beginning 0)))
+              (unless (nth 8 (syntax-ppss b))       ; not in a string or comment
+                (setq found (grove--query-at b)))
+              (goto-char (1+ b))))
+          (and found (<= (car f) (car found)) (<= (cdr found) (cdr f)) found))))))
 
 ;;;; Targets: one overlay per (? ...) form that has values
 

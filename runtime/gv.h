@@ -645,6 +645,13 @@ void gv_reader_init(gv_reader *r, const char *src, size_t len,
  * cell (line, col, offset). */
 bool gv_reader_read(gv_vm *vm, gv_reader *r, gv_val *out, gv_pos *pos);
 
+/* The reader's character classes (no VM needed; program.c's splitter
+ * uses them too): Java's Character.isWhitespace plus the comma; a reader
+ * macro character; one that ends a token. */
+bool gv_char_is_ws(int32_t c);
+bool gv_char_is_macro(int32_t c);
+bool gv_char_is_terminating(int32_t c);
+
 /* ---- Core library registration (core*.c) ----------------------------- */
 
 /* Defines a native NS/NAME (vm.c). */

@@ -87,26 +87,6 @@ static int32_t lx_adv(lexer *l) {
     return cp;
 }
 
-/* Java's Character.isWhitespace plus the comma (reader.c's is_ws). */
-static bool is_ws(int32_t c) {
-    if (c < 0x80) return c == ' ' || c == ',' || (c >= '\t' && c <= '\r') || (c >= 0x1C && c <= 0x1F);
-    return c == 0x1680 || (c >= 0x2000 && c <= 0x2006) || (c >= 0x2008 && c <= 0x200A) ||
-           c == 0x2028 || c == 0x2029 || c == 0x205F || c == 0x3000;
-}
-
-static bool is_macro(int32_t c) {
-    switch (c) {
-    case '"': case ';': case '\'': case '@': case '^': case '`': case '~': case '(':
-    case ')': case '[': case ']': case '{': case '}': case '\\': case '%': case '#':
-        return true;
-    default: return false;
-    }
-}
-
-static bool is_terminating(int32_t c) {
-    return c != '#' && c != '\'' && c != '%' && is_macro(c);
-}
-
 static bool is_digit(int c) { return c >= '0' && c <= '9'; }
 
 /* Consumes code points up to whitespace or a terminating macro (any
@@ -115,7 +95,7 @@ static void lx_token_rest(lexer *l, bool number) {
     for (;;) {
         int len;
         int32_t cp = lx_peek(l, &len);
-        if (cp < 0 || is_ws(cp) || (number ? is_macro(cp) : is_terminating(cp))) return;
+        if (cp < 0 || gv_char_is_ws(cp) || (number ? gv_char_is_macro(cp) : gv_char_is_terminating(cp))) return;
         lx_adv(l);
     }
 }
@@ -125,7 +105,7 @@ static void lx_skip_ws(lexer *l) {
         int len;
         int32_t cp = lx_peek(l, &len);
         if (cp < 0) return;
-        if (is_ws(cp)) { lx_adv(l); continue; }
+        if (gv_char_is_ws(cp)) { lx_adv(l); continue; }
         if (cp == ';' || (cp == '#' && lx_byte(l, 1) == '!')) {
             while ((cp = lx_peek(l, &len)) >= 0 && cp != '\n' && cp != '\r') lx_adv(l);
             continue;

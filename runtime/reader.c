@@ -178,13 +178,13 @@ static int32_t next(rd *c) {
 }
 
 /* Java's Character.isWhitespace, plus the comma. */
-static bool is_ws(int32_t c) {
+bool gv_char_is_ws(int32_t c) {
     if (c < 0x80) return c == ' ' || c == ',' || (c >= '\t' && c <= '\r') || (c >= 0x1C && c <= 0x1F);
     return c == 0x1680 || (c >= 0x2000 && c <= 0x2006) || (c >= 0x2008 && c <= 0x200A) ||
            c == 0x2028 || c == 0x2029 || c == 0x205F || c == 0x3000;
 }
 
-static bool is_macro(int32_t c) {
+bool gv_char_is_macro(int32_t c) {
     switch (c) {
     case '"': case ';': case '\'': case '@': case '^': case '`': case '~': case '(':
     case ')': case '[': case ']': case '{': case '}': case '\\': case '%': case '#':
@@ -193,8 +193,8 @@ static bool is_macro(int32_t c) {
     }
 }
 
-static bool is_terminating(int32_t c) {
-    return c != '#' && c != '\'' && c != '%' && is_macro(c);
+bool gv_char_is_terminating(int32_t c) {
+    return c != '#' && c != '\'' && c != '%' && gv_char_is_macro(c);
 }
 
 static bool is_digit(int32_t c) { return c >= '0' && c <= '9'; }
@@ -231,7 +231,7 @@ static int32_t skip_ws(rd *c) {
         int len;
         int32_t cp = peek_cp(r, &len);
         if (cp < 0) return -1;
-        if (is_ws(cp)) { adv_cp(r, cp, len); continue; }
+        if (gv_char_is_ws(cp)) { adv_cp(r, cp, len); continue; }
         if (cp == ';' || (cp == '#' && peek_byte(c, 1) == '!')) {
             while ((cp = peek_cp(r, &len)) >= 0 && cp != '\n' && cp != '\r') adv_cp(r, cp, len);
             continue;
@@ -399,7 +399,7 @@ static void read_token(rd *c, bool number) {
     adv_cp(r, cp, len);
     for (;;) {
         cp = peek_cp(r, &len);
-        if (cp < 0 || is_ws(cp) || (number ? is_macro(cp) : is_terminating(cp))) break;
+        if (cp < 0 || gv_char_is_ws(cp) || (number ? gv_char_is_macro(cp) : gv_char_is_terminating(cp))) break;
         put_src_cp(&c->sb, r->src + r->i, len, cp);
         adv_cp(r, cp, len);
     }
@@ -652,7 +652,7 @@ static int32_t read_unicode_stream(rd *c, int32_t initch, int base, int length, 
     int i = 1;
     for (; i < length; i++) {
         int32_t ch = peek(c);
-        if (ch < 0 || is_ws(ch) || is_macro(ch)) break;
+        if (ch < 0 || gv_char_is_ws(ch) || gv_char_is_macro(ch)) break;
         int d = digit_val(ch, base);
         if (d < 0) {
             if (ch < 0x80) rerr(c, NULL, "Invalid digit: %c", (char)ch);
@@ -922,9 +922,9 @@ static gv_val read_ns_map(rd *c, const gv_pos *start) {
     gv_val sym = GV_NILV;
     bool have_sym = false;
     int32_t ch = peek(c);
-    if (ch >= 0 && is_ws(ch)) {
+    if (ch >= 0 && gv_char_is_ws(ch)) {
         if (!aut) rerr(c, start, "Namespaced map must specify a namespace");
-        while ((ch = peek(c)) >= 0 && is_ws(ch)) next(c);
+        while ((ch = peek(c)) >= 0 && gv_char_is_ws(ch)) next(c);
     } else if (ch != '{') {
         uint32_t r0 = c->nrec;
         c->depth++;
@@ -932,7 +932,7 @@ static gv_val read_ns_map(rd *c, const gv_pos *start) {
         c->depth--;
         rec_drop(c, r0);
         have_sym = true;
-        while ((ch = peek(c)) >= 0 && is_ws(ch)) next(c);
+        while ((ch = peek(c)) >= 0 && gv_char_is_ws(ch)) next(c);
     }
     if (ch != '{') rerr(c, NULL, "Namespaced map must specify a map");
     const char *ns;
@@ -1184,7 +1184,7 @@ static gv_val register_arg(rd *c, int n, const gv_pos *at) {
 /* % inside #( ): the arg symbol (the % already consumed). */
 static gv_val read_arg(rd *c, const gv_pos *start) {
     int32_t ch = peek(c);
-    if (ch < 0 || is_ws(ch) || is_terminating(ch)) return register_arg(c, 1, start);
+    if (ch < 0 || gv_char_is_ws(ch) || gv_char_is_terminating(ch)) return register_arg(c, 1, start);
     uint32_t r0 = c->nrec;
     c->depth++;
     gv_val n = read_one(c);
@@ -1340,7 +1340,7 @@ static uint32_t read_cond(rd *c, const gv_pos *start) {
     int32_t ch = peek(c);
     if (ch < 0) rerr(c, NULL, "EOF while reading character");
     if (ch == '@') { splicing = true; next(c); }
-    while ((ch = peek(c)) >= 0 && is_ws(ch)) next(c);
+    while ((ch = peek(c)) >= 0 && gv_char_is_ws(ch)) next(c);
     if (ch < 0) rerr(c, NULL, "EOF while reading character");
     if (ch != '(') rerr(c, NULL, "read-cond body must be a list");
     gv_pos lp = here(c);

@@ -43,11 +43,31 @@
 (ert-deftest grove-live-queries-without-id ()
   "? forms without a keyword are known by position, several on one line too."
   (grove-test-with-cluster grove-test-two-nodes
-    (insert "!(? (* 2 3))\n!(do (? (+ 1 1)) (? (+ 2 2)) (?> 5 (+ 3)))\n")
+    (insert "!(? (* 2 3))\n!(do (? (+ 1 1)) (? (+ 2 2)))\n"
+            "!(-> 5 (?> :in) (+ 3) (?>))\n!(->> [1 2] (?>>) (map inc) (?>> :out))\n")
     (should (grove-test-wait (lambda () (grove-test-has "(\\? (\\* 2 3) #_{:alpha 6, :beta 6, :editor 6})"))))
     (should (grove-test-wait (lambda () (grove-test-has "(\\? (\\+ 1 1) #_{:alpha 2, :beta 2, :editor 2})"))))
     (should (grove-test-wait (lambda () (grove-test-has "(\\? (\\+ 2 2) #_{:alpha 4, :beta 4, :editor 4})"))))
-    (should (grove-test-wait (lambda () (grove-test-has "(\\?> 5 (\\+ 3) #_{:alpha 8, :beta 8, :editor 8})"))))))
+    (should (grove-test-wait (lambda () (grove-test-has "(\\?> :in #_{:alpha 5, :beta 5, :editor 5})"))))
+    (should (grove-test-wait (lambda () (grove-test-has "(\\?> #_{:alpha 8, :beta 8, :editor 8})"))))
+    (should (grove-test-wait (lambda () (grove-test-has "(\\?>> #_{:alpha \\[1 2\\], :beta \\[1 2\\], :editor \\[1 2\\]})"))))
+    (should (grove-test-wait (lambda () (grove-test-has "(\\?>> :out #_{:alpha (2 3), :beta (2 3), :editor (2 3)})"))))))
+
+(ert-deftest grove-live-long-value-cut-full-value-shown ()
+  "A long value is cut in the form; `grove-show-value' shows all of it."
+  (grove-test-with-cluster grove-test-two-nodes
+    (let ((grove-value-max-width 20))
+      (insert "!(? :long (vec (range 50)))\n!(? :obj (atom 1))\n")
+      (should (grove-test-wait (lambda () (grove-test-has "#_{:alpha \\[0 1 2 [0-9 ]*\\.\\.\\.\\], "))))
+      (should (grove-test-wait (lambda () (grove-test-has "(\\? :obj (atom 1) #_{:alpha \"#object\\[[^\"]*\\.\\.\\.\", "))))
+      (goto-char (point-min))
+      (search-forward "(? :long")
+      (grove-show-value)
+      (with-current-buffer "*grove-value*"
+        (should (grove-test-has "^\\[alpha\\] "))
+        (should (grove-test-has "^\\[0 1 2 3 .* 48 49\\]$"))
+        (should (grove-test-has ":node :beta")))
+      (kill-buffer "*grove-value*"))))
 
 (ert-deftest grove-live-value-appears-overlay ()
   "In overlay mode the values show after the form; the text is not touched."

@@ -124,6 +124,27 @@
     (should (eq (char-after) ?\)))
     (should (equal (buffer-string) "(? x #_{:a 1})"))))
 
+(ert-deftest grove-unit-replace-keeps-window-points ()
+  "Every window showing the buffer keeps its point on the same character."
+  (let ((buf (generate-new-buffer "grove-win.clj")))
+    (unwind-protect
+        (save-window-excursion
+          (delete-other-windows)
+          (switch-to-buffer buf)
+          (insert "(? x)\n(def y 2)")
+          (let ((w1 (selected-window))
+                (w2 (split-window)))
+            (set-window-buffer w2 buf)
+            (set-window-point w1 5)          ; on the ) where the text goes
+            (set-window-point w2 12)         ; on the y
+            (goto-char 5)
+            (grove--replace 5 5 " #_{:a 1}")
+            (should (equal (buffer-string) "(? x #_{:a 1})\n(def y 2)"))
+            (should (eq (char-after (window-point w1)) ?\)))
+            (should (eq (char-after (window-point w2)) ?y))
+            (should (eq (char-after (point)) ?\)))))
+      (kill-buffer buf))))
+
 (ert-deftest grove-unit-locate-forms ()
   "? forms, their annotations and line/col positions are found."
   (with-temp-buffer

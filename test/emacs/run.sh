@@ -15,7 +15,8 @@ fail=0
 add() { # logfile exit-status
   line=$(grep -E '^[a-z-]+: [0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
   if [ -z "$line" ]; then
-    echo "no summary line (exit $2) in $1"
+    echo "no summary line (exit $2); the end of its log:"
+    tail -n 30 "$1"
     fail=$((fail + 1))
     return
   fi
