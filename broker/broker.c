@@ -692,7 +692,12 @@ static void handle(gb_broker *b, const char *rid, size_t rid_len, zmq_msg_t *bod
     }
     const char *type = gw_str(msg, "type");
     if (!p && strcmp(type, "hello") != 0) {
-        send_error(b, rid, rid_len, "unknown-peer", "say hello first", type);
+        char who[200];
+        if (strcmp(type, "error") == 0) /* logged, never answered (PROTOCOL.md) */
+            warn(b, "error from %s: %s: %s", rid_name(rid, rid_len, who, sizeof who),
+                 gw_str(msg, "code"), gw_str(msg, "message"));
+        else
+            send_error(b, rid, rid_len, "unknown-peer", "say hello first", type);
         release(msg);
         return;
     }

@@ -36,9 +36,12 @@ static bool parse_size(const char *s, size_t lo, size_t hi, size_t *out) {
     char *end;
     unsigned long long v = strtoull(s, &end, 10);
     if (errno || end == s) return false;
-    if (*end == 'k' || *end == 'K') { v *= 1024; end++; }
-    else if (*end == 'm' || *end == 'M') { v *= 1024 * 1024; end++; }
-    if (*end || v < lo || v > hi) return false;
+    unsigned long long unit = 1;
+    if (*end == 'k' || *end == 'K') { unit = 1024; end++; }
+    else if (*end == 'm' || *end == 'M') { unit = 1024 * 1024; end++; }
+    if (*end || v > hi / unit) return false; /* also: V * UNIT would wrap */
+    v *= unit;
+    if (v < lo) return false;
     *out = (size_t)v;
     return true;
 }

@@ -241,6 +241,9 @@ A list of alists with keys id, session, role, caps, context, seen.")
 (defvar-local grove--doc nil "The module's document for this buffer.")
 (defvar-local grove--last-edit 0.0 "When the user last edited this buffer (float time).")
 (defvar-local grove--pending nil "Target overlays waiting to be rewritten.")
+(defvar-local grove--errors nil
+  "Error overlays by top-level form: a list of (FORM NOTE MARK).")
+(defvar grove--mode-buffers nil "Buffers in `grove-mode'.")
 
 (defvar-local grove--history-source nil "In *grove-history*: the request it shows.")
 
@@ -261,7 +264,7 @@ A list of alists with keys id, session, role, caps, context, seen.")
 
 (defun grove--buffers ()
   "Buffers in `grove-mode'."
-  (cl-remove-if-not (lambda (b) (buffer-local-value 'grove-mode b)) (buffer-list)))
+  (setq grove--mode-buffers (cl-delete-if-not #'buffer-live-p grove--mode-buffers)))
 
 ;;;; Session
 
@@ -619,17 +622,25 @@ the top-level form around point."
     (overlay-put ov 'grove-form (alist-get 'form msg))
     (overlay-put ov 'grove-query (alist-get 'query msg))
     (overlay-put ov 'grove-space (alist-get 'space msg))
+    (unless (eq (car (alist-get 'grove-safe msg)) grove-value-max-width)
+      (setq msg (cons (cons 'grove-safe (cons grove-value-max-width (grove--safe-value msg)))
+                      (assq-delete-all 'grove-safe (copy-sequence msg)))))
     (overlay-put ov 'grove-values
                  (sort (cons (cons node msg) values)
                        (lambda (a b) (string< (car a) (car b)))))))
 
+(defun grove--safe-value (msg)
+  "The value of MSG, readable and cut to `grove-value-max-width'.
+`grove--store-value' keeps it in MSG, so it is computed once."
+  (let ((cached (alist-get 'grove-safe msg)))
+    (if (eq (car cached) grove-value-max-width)
+        (cdr cached)
+      (grove-edn-safe (or (alist-get 'value msg) "nil") grove-value-max-width))))
+
 (defun grove--annotation-map (values)
   "The EDN map {:node value, ...} of VALUES (an alist node -> message)."
   (concat "{"
-          (mapconcat (lambda (nv)
-                       (concat (grove-edn-key (car nv)) " "
-                               (grove-edn-safe (or (alist-get 'value (cdr nv)) "nil")
-                                               grove-value-max-width)))
+          (mapconcat (lambda (nv) (concat (grove-edn-key (car nv)) " " (grove--safe-value (cdr nv))))
                      values ", ")
           "}"))
 
@@ -795,9 +806,13 @@ user's edits where they are."
 
 (defun grove--buffers-for (space)
   "Buffers in `grove-mode' with a document for SPACE."
-  (cl-remove-if-not (lambda (b) (and (buffer-local-value 'grove--doc b)
-                                     (equal (buffer-local-value 'grove-space b) space)))
-                    (grove--buffers)))
+  (let ((out nil))
+    (dolist (b grove--mode-buffers)
+      (when (and (buffer-live-p b)
+                 (buffer-local-value 'grove--doc b)
+                 (equal (buffer-local-value 'grove-space b) space))
+        (push b out)))
+    out))
 
 (defun grove--on-value (msg)
   "Show value MSG at its (? ...) form."
@@ -837,9 +852,8 @@ MESSAGE names a position as (FILE:LINE:COL)."
 
 (defun grove--delete-error (form)
   "Remove the error overlays of top-level form FORM in this buffer."
-  (dolist (ov (overlays-in (point-min) (point-max)))
-    (when (and (overlay-get ov 'grove-error) (equal (overlay-get ov 'grove-form) form))
-      (delete-overlay ov))))
+  (mapc #'delete-overlay (grove--error-overlays form))
+  (setq grove--errors (assoc-delete-all form grove--errors)))
 
 (defun grove--on-fault (msg)
   "Show fault MSG at its form and log it in *grove-errors*."
@@ -871,9 +885,7 @@ MESSAGE names a position as (FILE:LINE:COL)."
 
 (defun grove--error-overlays (form)
   "The error overlays of top-level form FORM in this buffer."
-  (cl-remove-if-not (lambda (o) (and (overlay-get o 'grove-error)
-                                     (equal (overlay-get o 'grove-form) form)))
-                    (overlays-in (point-min) (point-max))))
+  (cl-remove-if-not #'overlay-buffer (cdr (assoc form grove--errors))))
 
 (defun grove--label-faults (ovs faults)
   "Show FAULTS on the error overlays OVS (the note and the mark)."
@@ -904,6 +916,7 @@ MESSAGE names a position as (FILE:LINE:COL)."
         (overlay-put ov 'grove-error t)
         (overlay-put ov 'grove-form form)
         (overlay-put ov 'evaporate t))
+      (push (list form note mark) grove--errors)
       (overlay-put note 'grove-error-note t)
       (overlay-put mark 'face 'grove-error-face)
       (overlay-put mark 'priority 10)
@@ -917,7 +930,7 @@ MESSAGE names a position as (FILE:LINE:COL)."
       (let ((faults (assoc-delete-all node (copy-alist (overlay-get note 'grove-faults)))))
         (if faults
             (grove--label-faults ovs faults)
-          (mapc #'delete-overlay ovs))))))
+          (grove--delete-error form))))))
 
 (defun grove--time-string (ms)
   "Format MS, milliseconds since the epoch, as a time of day."
@@ -1543,11 +1556,13 @@ after it (`grove-display').  Errors show at the form that raised them.
         (unless (grove--load-module)
           (setq grove-mode nil)
           (user-error "%s" (grove--module-missing-message)))
+        (cl-pushnew (current-buffer) grove--mode-buffers)
         (add-hook 'after-change-functions #'grove--after-change nil t)
         (add-hook 'after-revert-hook #'grove--after-revert nil t)
         (add-hook 'kill-buffer-hook #'grove--detach-doc nil t)
         (add-hook 'change-major-mode-hook #'grove--detach-doc nil t)
         (grove--attach-doc))
+    (setq grove--mode-buffers (delq (current-buffer) grove--mode-buffers))
     (remove-hook 'after-change-functions #'grove--after-change t)
     (remove-hook 'after-revert-hook #'grove--after-revert t)
     (remove-hook 'kill-buffer-hook #'grove--detach-doc t)
@@ -1557,7 +1572,8 @@ after it (`grove-display').  Errors show at the form that raised them.
       (widen)
       (dolist (ov (overlays-in (point-min) (point-max)))
         (when (or (overlay-get ov 'grove-target) (overlay-get ov 'grove-error))
-          (delete-overlay ov))))))
+          (delete-overlay ov))))
+    (setq grove--errors nil)))
 
 ;;;###autoload
 (defun grove-demo ()

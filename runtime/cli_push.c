@@ -57,23 +57,33 @@ static void print_num(FILE *f, const cJSON *m, const char *field) {
     else fputs("nil", f);
 }
 
+/* Starts an event line: {:type :TYPE, :node :ID, :session "S" (the id
+ * from field ID_FIELD of M). */
+static void print_head(FILE *f, const char *type, const cJSON *m, const char *id_field) {
+    fprintf(f, "{:type :%s, :node ", type);
+    cli_edn_kw(f, gw_str(m, id_field));
+    fputs(", :session ", f);
+    cli_edn_str(f, gw_str(m, "session"));
+}
+
+static void print_pos(FILE *f, const cJSON *m) {
+    fputs(", :line ", f);
+    print_num(f, m, "line");
+    fputs(", :col ", f);
+    print_num(f, m, "col");
+}
+
 /* Prints one event line for M, if it is an event; returns whether it was. */
 static bool print_event(const cJSON *m) {
     const char *type = gw_str(m, "type");
     FILE *f = stdout;
     if (strcmp(type, "value") == 0) {
-        fputs("{:type :value, :node ", f);
-        cli_edn_kw(f, gw_str(m, "node"));
-        fputs(", :session ", f);
-        cli_edn_str(f, gw_str(m, "session"));
+        print_head(f, "value", m, "node");
         fputs(", :query ", f);
         const char *q = gw_str(m, "query");
         if (q && !is_pos_query(q)) cli_edn_kw(f, q);
         else cli_edn_str(f, q);
-        fputs(", :line ", f);
-        print_num(f, m, "line");
-        fputs(", :col ", f);
-        print_num(f, m, "col");
+        print_pos(f, m);
         fputs(", :context ", f);
         cli_edn_raw(f, gw_str(m, "context"));
         fputs(", :value ", f);
@@ -86,41 +96,27 @@ static bool print_event(const cJSON *m) {
         cli_edn_str(f, gw_str(m, "form"));
         fputs("}\n", f);
     } else if (strcmp(type, "fault") == 0) {
-        fputs("{:type :error, :node ", f);
-        cli_edn_kw(f, gw_str(m, "node"));
-        fputs(", :session ", f);
-        cli_edn_str(f, gw_str(m, "session"));
-        fputs(", :line ", f);
-        print_num(f, m, "line");
-        fputs(", :col ", f);
-        print_num(f, m, "col");
+        print_head(f, "error", m, "node");
+        print_pos(f, m);
         fputs(", :message ", f);
         cli_edn_str(f, gw_str(m, "message"));
         fputs(", :trace ", f);
         cli_edn_str(f, gw_str(m, "trace"));
         const char *proc = gw_str(m, "process");
-        if (proc) {
-            /* the process key as the node printed it (":ticker"), or a bare name */
+        if (proc) { /* the process map's key, without its colon */
             fputs(", :process ", f);
-            if (proc[0] == ':' || proc[0] == '"') cli_edn_raw(f, proc);
-            else cli_edn_kw(f, proc);
+            cli_edn_kw(f, proc);
         }
         fputs(", :form ", f);
         cli_edn_str(f, gw_str(m, "form"));
         fputs("}\n", f);
     } else if (strcmp(type, "out") == 0) {
-        fputs("{:type :out, :node ", f);
-        cli_edn_kw(f, gw_str(m, "node"));
-        fputs(", :session ", f);
-        cli_edn_str(f, gw_str(m, "session"));
+        print_head(f, "out", m, "node");
         fputs(", :text ", f);
         cli_edn_str(f, gw_str(m, "text"));
         fputs("}\n", f);
     } else if (strcmp(type, "node-joined") == 0 || strcmp(type, "node-left") == 0) {
-        fprintf(f, "{:type :%s, :node ", type);
-        cli_edn_kw(f, gw_str(m, "id"));
-        fputs(", :session ", f);
-        cli_edn_str(f, gw_str(m, "session"));
+        print_head(f, type, m, "id");
         fputs("}\n", f);
     } else {
         return false;

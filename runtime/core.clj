@@ -672,7 +672,7 @@
                                 selector)
         (fn? selector) (boolean (selector ctx))
         :else (throw (exception* "IllegalArgumentException"
-                                 (str "A node selector is a keyword, a set or a map, not: "
+                                 (str "A node selector is a keyword, a set, a map or a function, not: "
                                       (pr-str selector))))))
 
 (defmacro node

@@ -28,7 +28,7 @@ static const char usage[] =
     "                       Run a node: follow the broker's program and run its\n"
     "                       live (!) forms placed here.  Capabilities: log, clock,\n"
     "                       timer, fs=DIR, http=PORT.  Runs until SIGINT/SIGTERM.\n"
-    "  push FILE [--space NAME] [--watch] [--for SECONDS]\n"
+    "  push FILE [--space NAME] [--watch] [--for SECONDS] [--heartbeat MS]\n"
     "                       Send FILE as the program (space \"user\" by default),\n"
     "                       then print every value, error and output that comes\n"
     "                       back as one EDN map per line.  --watch resends the\n"
@@ -49,34 +49,11 @@ static void report(gv_vm *vm, gv_val exc) {
     free(r);
 }
 
-/* Owner: the caller frees *out. */
-static int slurp(const char *path, char **out, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    if (!buf) { fclose(f); return -1; }
-    for (;;) {
-        if (n == cap) {
-            char *b = realloc(buf, cap *= 2);
-            if (!b) { free(buf); fclose(f); return -1; }
-            buf = b;
-        }
-        size_t r = fread(buf + n, 1, cap - n, f);
-        if (r == 0) break;
-        n += r;
-    }
-    fclose(f);
-    *out = buf;
-    *len = n;
-    return 0;
-}
-
 static int cmd_run(gv_vm *vm, int argc, char **argv) {
     if (argc < 1) { fputs("grove run: missing FILE\n", stderr); return 2; }
-    char *src;
     size_t len;
-    if (slurp(argv[0], &src, &len) != 0) {
+    char *src = cli_slurp(argv[0], &len);
+    if (!src) {
         fprintf(stderr, "grove: cannot read %s\n", argv[0]);
         return 1;
     }

@@ -25,6 +25,7 @@
 #include "node_int.h"
 #include "wire.h"
 
+#include <limits.h>
 #include <math.h>
 
 #define GN_FLUSH_MS 16.0          /* at most one value per query per 16 ms */
@@ -617,9 +618,12 @@ static const char *site_str(gv_val site, int i) {
     return v.t == GV_STRING ? GV_AS(gv_string, v)->data : NULL;
 }
 
+/* A number of the site as an int; a site is data (?report* can be
+ * called by hand), so it is clamped to +-1e9 for the arithmetic below. */
 static int site_int(gv_val site, int i) {
     gv_val v = gv_vec_nth(site, i);
-    return v.t == GV_LONG ? (int)v.as.i : 0;
+    if (v.t != GV_LONG) return 0;
+    return v.as.i > 1000000000 ? 1000000000 : v.as.i < -1000000000 ? -1000000000 : (int)v.as.i;
 }
 
 static uint64_t site_hash(gv_val site) {
@@ -717,8 +721,10 @@ static void query_pos(gn_node *n, const gn_query *q, int *line, int *col) {
     gn_space *s = space_find(n, q->space);
     gn_rec *r = s ? rec_find(s, q->form) : NULL;
     if (!r) return;
-    if (q->line == q->fline) *col = q->col + (r->col - q->fcol);
-    *line = q->line + (r->line - q->fline);
+    /* at most 3e9 in magnitude: computed wide, then clamped */
+    long long c = (long long)q->col + r->col - q->fcol, l = (long long)q->line + r->line - q->fline;
+    if (q->line == q->fline) *col = c > INT_MAX ? INT_MAX : c < INT_MIN ? INT_MIN : (int)c;
+    *line = l > INT_MAX ? INT_MAX : l < INT_MIN ? INT_MIN : (int)l;
 }
 
 /* Prints Q's latest value and posts it.  Runs in a process; may yield
@@ -734,6 +740,12 @@ static void query_flush(gn_node *n, gn_query *q) {
     gv_print_opts o = {true, 100, 10};
     gv_val err = GV_NILV;
     char *vs = gv_print_str(vm, *v, &o, &err);
+    if (!vs && uncatchable(err)) {
+        /* killed or interrupted while printing: this process stops at its
+         * next safe point; the value stays due, for the flusher */
+        q->printing = false;
+        return;
+    }
     if (!vs) {
         gv_push(vm, err);
         gv_val m = err.t == GV_EXCEPTION ? GV_AS(gv_exception, err)->msg : GV_NILV;
@@ -783,7 +795,7 @@ static void query_flush(gn_node *n, gn_query *q) {
 static gv_val n_report(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)argc;
     gn_node *n = data;
-    if (argv[0].t != GV_VECTOR || gv_vec_count(argv[0]) < 7) return argv[1];
+    if (argv[0].t != GV_VECTOR || gv_vec_count(argv[0]) < 8) return argv[1]; /* query-site's 8 */
     if (!gv_is_nil(gv_var_get(vm, n->v_filters)) && !gn_lang_reportable(vm)) return argv[1];
     gv_val ctx = gv_var_get(vm, n->v_context);
     gn_query *q = query_get(n, argv[0]);
@@ -1012,21 +1024,25 @@ static void adopt_orphans(gn_node *n, gn_space *s, unsigned gen) {
     }
 }
 
+/* Stops and frees the orphans of space S whose time is up. */
+static void orphans_expire_in(gn_node *n, gn_space *s, double now) {
+    for (gn_dep **pp = &s->deps; *pp;) {
+        gn_dep *d = *pp;
+        if (d->orphaned_at > 0 && now >= d->orphan_until) {
+            *pp = d->next;
+            dep_stop(n, d);
+            dep_free(n, d, true);
+        } else {
+            pp = &d->next;
+        }
+    }
+}
+
 /* Stops the orphans nobody claimed in time.  Only between deployments
  * (a running one may be walking the lists). */
 static void orphans_expire(gn_node *n, double now) {
     if (proc_alive(n->deploy)) return;
-    for (gn_space *s = n->spaces; s; s = s->next)
-        for (gn_dep **pp = &s->deps; *pp;) {
-            gn_dep *d = *pp;
-            if (d->orphaned_at > 0 && now >= d->orphan_until) {
-                *pp = d->next;
-                dep_stop(n, d);
-                dep_free(n, d, true);
-            } else {
-                pp = &d->next;
-            }
-        }
+    for (gn_space *s = n->spaces; s; s = s->next) orphans_expire_in(n, s, now);
 }
 
 /* Points every plan entry at its form's deployment state (made if new)
@@ -1112,16 +1128,7 @@ static gv_val deploy_main(gv_vm *vm, int argc, gv_val *argv, void *data) {
             pp = &d->next;
         }
         adopt_orphans(n, s, gen);
-        for (gn_dep **pp = &s->deps; *pp;) {
-            gn_dep *d = *pp;
-            if (d->orphaned_at > 0 && now >= d->orphan_until) {
-                *pp = d->next;
-                dep_stop(n, d);
-                dep_free(n, d, true);
-            } else {
-                pp = &d->next;
-            }
-        }
+        orphans_expire_in(n, s, now);
     }
     for (size_t a = 0; a < pl->n;) {
         size_t b = a;
@@ -1249,8 +1256,23 @@ static void on_delta(gn_node *n, const cJSON *msg) {
 
 /* ---- eval requests ----------------------------------------------------------------- */
 
-static bool is_syntax_error(const char *report) {
-    return strncmp(report, "Syntax error", 12) == 0;
+/* Fills the result M (may be NULL) for the exception EXC (rooted by the
+ * caller): status "error" when READ_OR_COMPILE and the code could not be
+ * read or compiled ("Syntax error..."), else "exception", with the
+ * message and the stack trace. */
+static void result_exception(gv_vm *vm, cJSON *m, gv_val exc, bool read_or_compile) {
+    char *r = gv_exception_report(vm, exc);
+    char *msg, *trace;
+    split_report(r ? r : "Execution error", &msg, &trace);
+    bool syntax = read_or_compile && r && strncmp(r, "Syntax error", 12) == 0;
+    if (m) {
+        cJSON_AddStringToObject(m, "status", syntax ? "error" : "exception");
+        cJSON_AddStringToObject(m, "message", msg);
+        cJSON_AddStringToObject(m, "trace", trace);
+    }
+    free(r);
+    free(msg);
+    free(trace);
 }
 
 /* The body of an eval request's process: evaluates the code and posts
@@ -1277,17 +1299,7 @@ static gv_val eval_main(gv_vm *vm, int argc, gv_val *argv, void *data) {
     } else {
         *res = h.exc;
         if (uncatchable(*res)) { cJSON_Delete(m); gv_throw(vm, *res); }
-        char *r = gv_exception_report(vm, *res);
-        char *msg, *trace;
-        split_report(r ? r : "Execution error", &msg, &trace);
-        if (m) {
-            cJSON_AddStringToObject(m, "status", r && is_syntax_error(r) ? "error" : "exception");
-            cJSON_AddStringToObject(m, "message", msg);
-            cJSON_AddStringToObject(m, "trace", trace);
-        }
-        free(r);
-        free(msg);
-        free(trace);
+        result_exception(vm, m, *res, true);
         post(n, m);
         return GV_NILV;
     }
@@ -1301,17 +1313,7 @@ static gv_val eval_main(gv_vm *vm, int argc, gv_val *argv, void *data) {
         }
     } else {
         gv_push(vm, err);
-        char *r = gv_exception_report(vm, err);
-        char *msg, *trace;
-        split_report(r ? r : "Execution error", &msg, &trace);
-        if (m) {
-            cJSON_AddStringToObject(m, "status", "exception");
-            cJSON_AddStringToObject(m, "message", msg);
-            cJSON_AddStringToObject(m, "trace", trace);
-        }
-        free(r);
-        free(msg);
-        free(trace);
+        result_exception(vm, m, err, false); /* printing the value threw */
     }
     free(s);
     post(n, m);

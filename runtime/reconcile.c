@@ -193,6 +193,7 @@ void gn_ana_read(gv_vm *vm, gn_ana *a, const char *text, const char *file, int l
     gv_gc_inhibit(vm); /* nothing here collects; say so */
     walk_val(vm, &w, forms, 0);
     gv_gc_allow(vm);
+    vm->cur->sp = top; /* the builder's slot: a deployment reads every form */
     strv_unique(&w.defs);
     strv_unique(&w.refs);
     a->defs = w.defs.v;

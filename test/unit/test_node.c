@@ -954,6 +954,63 @@ static void test_endless_form(void) {
     sink_free(&s);
 }
 
+/* A ? whose value was still printing when its process was killed (here
+ * the deployment, by a new program) sends no "#grove/unprintable" value
+ * (it once sent the kill's message as the value): the value goes out
+ * later, printed in full. */
+static void test_killed_while_printing(void) {
+    sink s = {0};
+    gn_node *n = mk_node("alpha", NULL, &s);
+    if (!n) return;
+    cJSON *f[] = {form("h:lz", "(? :lz (map (fn [x] (sleep 2) x) (range 40)))", true, 1, 0)};
+    send_snapshot(n, "user", "e1", 1, 1, f);
+    run_for(&n, 1, 20); /* printing takes about 80 ms: under way */
+    CHECK(!last_value(&s, 0, "lz"), "the value is still printing");
+    send_delta_form(n, "user", "e1", 2, form("h:other", "(? :other 1)", true, 2, 1));
+    char want[256] = "(";
+    for (int i = 0; i < 40; i++)
+        snprintf(want + strlen(want), sizeof want - strlen(want), i ? " %d" : "%d", i);
+    strcat(want, ")");
+    CHECK(wait_for_value(n, &s, 0, "other", "1"), "the new program deploys");
+    CHECK(wait_for_value(n, &s, 0, "lz", want), "the value goes out in full");
+    bool bogus = false;
+    for (size_t i = 0; i < s.n; i++)
+        if (is(s.m[i], "value") && strstr(str(s.m[i], "value"), "unprintable")) bogus = true;
+    CHECK(!bogus, "no unprintable value for a print cut short by a kill");
+    gn_node_destroy(&n);
+    sink_free(&s);
+}
+
+/* (?report* SITE v) called by hand with a short or odd site vector: the
+ * value comes back and nothing is read past the vector (a 7-element site
+ * once read an 8th under ASan). */
+static void test_hand_made_sites(void) {
+    sink s = {0};
+    gn_node *n = mk_node("alpha", NULL, &s);
+    if (!n) return;
+    CHECK(strcmp(eval_on(n, &s, "(?report* [nil 1 2 \"user\" \"f\" 0 0] 5)"), "5") == 0,
+          "a 7-element site is ignored");
+    CHECK(strcmp(eval_on(n, &s, "(?report* :x 6)"), "6") == 0, "a site that is not a vector");
+    cJSON *f[] = {form("h:f", "(def f 1)", true, 3, 0)};
+    send_snapshot(n, "user", "e1", 1, 1, f);
+    run_for(&n, 1, 20);
+    size_t from = s.n;
+    /* moved along with form h:f (line 3), these would overflow an int */
+    CHECK(strcmp(eval_on(n, &s, "(?report* [\"big\" 2147483647 1 \"user\" \"h:f\" 1 1 0] 7)"),
+                 "7") == 0,
+          "a site with an extreme line");
+    CHECK(strcmp(eval_on(n, &s, "(?report* [\"wide\" 5 2147483647 \"user\" \"h:f\" 5 "
+                                "-2147483648 0] 8)"),
+                 "8") == 0,
+          "a site with an extreme column");
+    const cJSON *v = wait_for_msg(n, &s, from, "value", "query", "big");
+    CHECK(v && gw_num(v, "line", 0) > 0, "its line is clamped, not overflowed");
+    v = wait_for_msg(n, &s, from, "value", "query", "wide");
+    CHECK(v && gw_num(v, "col", 0) > 0, "its column is clamped, not overflowed");
+    gn_node_destroy(&n);
+    sink_free(&s);
+}
+
 /* Every path again with collection at every safe point: a value the node
  * keeps without rooting it shows up here under ASan. */
 static void test_gc_stress(void) {
@@ -1081,6 +1138,8 @@ int main(void) {
     test_endless_form();
     test_successor();
     test_gc_stress();
+    test_killed_while_printing();
+    test_hand_made_sites();
     printf("test_node: %d passed, %d failed\n", pass, fail);
     return fail ? 1 : 0;
 }
