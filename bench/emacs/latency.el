@@ -117,10 +117,19 @@
 (defvar gbench--last-value (make-hash-table :test #'equal)
   "The last value message (an alist) per query.")
 
+(defvar gbench--first-filter nil "When grove's filter first ran after the keystroke (ms).")
+(defvar gbench--first-step nil "When `grove--step' first ran after that (ms).")
+
 (defun gbench--filter-mark (&rest _)
   "Note that grove's filter runs (advice before `grove--filter')."
   (setq gbench--filter-at (gbench--now))
+  (unless gbench--first-filter (setq gbench--first-filter gbench--filter-at))
   (cl-incf gbench--filters))
+
+(defun gbench--step-mark (&rest _)
+  "Note that the editor node's timer runs (advice before `grove--step')."
+  (when (and gbench--first-filter (not gbench--first-step))
+    (setq gbench--first-step (gbench--now))))
 
 (defun gbench--on-msg (msg)
   "Watch MSG after grove.el handled it (on `grove-message-functions')."
@@ -227,7 +236,7 @@ Print a \"lat NAME\" line.  DISPLAY is `rewrite' or `overlay'."
   (gbench--say "latency %s (%s)" name display)
   (let* ((grove-display display)
          (buf (gbench--buffer (format "gbench-%s-%s" name display)))
-         (total nil) (ins nil) (wire nil) (show nil) (filters nil)
+         (total nil) (ins nil) (wire nil) (show nil) (filters nil) (first nil) (step nil)
          (lost 0)
          (gcs gcs-done) (gc-time gc-elapsed)
          (first-ok nil))
@@ -254,6 +263,7 @@ Print a \"lat NAME\" line.  DISPLAY is `rewrite' or `overlay'."
             (goto-char (1- (point-max)))
             (setq gbench--check (lambda () (gbench--shown-p buf expected display))
                   gbench--done-at nil gbench--done-filter nil
+                  gbench--first-filter nil gbench--first-step nil
                   f0 gbench--filters)
             ;; the keystroke: type the closing paren, point after it
             (setq t0 (gbench--now))
@@ -275,7 +285,11 @@ Print a \"lat NAME\" line.  DISPLAY is `rewrite' or `overlay'."
               (push (- gbench--filters f0) filters)
               (when gbench--done-filter
                 (push (- gbench--done-filter t1) wire)
-                (push (- gbench--done-at gbench--done-filter) show)))))))
+                (push (- gbench--done-at gbench--done-filter) show))
+              (when (and gbench--first-filter gbench--first-step
+                         (< gbench--first-step (or gbench--done-filter 0)))
+                (push (- gbench--first-filter t1) first)
+                (push (- gbench--first-step gbench--first-filter) step)))))))
     (when first-ok
       (gbench--out "lat %s display %s %s lost %d insert_p50 %.3f wire_p50 %.3f show_p50 %.3f show_p99 %.3f filters_p50 %d gcs %d gc_ms %.1f"
                    name display (gbench--fmt-stats total) lost
@@ -283,6 +297,12 @@ Print a \"lat NAME\" line.  DISPLAY is `rewrite' or `overlay'."
                    (plist-get (gbench--stats show) :p99)
                    (round (gbench--median filters))
                    (- gcs-done gcs) (* 1000 (- gc-elapsed gc-time)))
+      ;; the editor node: the program change reaches Emacs (first filter
+      ;; call), then the node runs from `grove--step''s timer
+      (when (and (equal selector ":editor") step)
+        (gbench--out "editor %s delta_p50 %.3f step_wait_p50 %.3f step_wait_p99 %.3f"
+                     name (gbench--median first) (gbench--median step)
+                     (plist-get (gbench--stats step) :p99)))
       (gbench--say "%s: %s" name (with-current-buffer buf
                                    (string-trim (buffer-substring-no-properties
                                                  (point-min) (min (point-max) 200)))))
@@ -419,6 +439,7 @@ off; on, typing in a docstring (each key sends a push); on, in a comment."
   (setq native-comp-deferred-compilation nil)
   (add-hook 'grove-message-functions #'gbench--on-msg)
   (advice-add 'grove--filter :before #'gbench--filter-mark)
+  (advice-add 'grove--step :before #'gbench--step-mark)
   (let ((grove-start-heartbeat 1000)
         (t-start (float-time))
         ep)
