@@ -145,6 +145,7 @@ test: all $(BUILD)/asan/grove $(BUILD)/asan/grove-broker $(UNIT_BIN) $(BUILD)/as
 bench: all $(NETBENCH_BIN)
 	@bash bench/run.sh $(BUILD)/grove
 	@bash bench/net/run.sh $(BUILD)
+	@bash bench/emacs/run.sh $(BUILD)
 
 FUZZ_SRC := $(LIB_SRC) $(BUILD)/core_clj.c
 $(BUILD)/fuzz_reader: test/fuzz/fuzz_reader.c $(FUZZ_SRC) $(HDRS)

@@ -328,7 +328,9 @@ static gv_val n_fs_read(gv_vm *vm, int argc, gv_val *argv, void *data) {
     (void)argc;
     char rel[PATH_MAX];
     fs_path(vm, "read", argv[0], rel);
-    int fd = fs_open_rel(fs_root_of(data), rel, O_RDONLY, 0);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is then
+     * refused below); a regular file ignores it */
+    int fd = fs_open_rel(fs_root_of(data), rel, O_RDONLY | O_NONBLOCK, 0);
     if (fd < 0) fs_errno(vm, "read", argv[0], errno);
     struct stat st;
     int e = fstat(fd, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR
@@ -375,14 +377,21 @@ static gv_val fs_put(gv_vm *vm, gv_val *argv, void *data, const char *op, int fl
     if (!text)
         cap_fail(vm, "fs", op, argv[0], "fs: %s expects a string to write, got %s", op,
                  gv_type_name(argv[1]));
-    int fd = fs_open_rel(fs_root_of(data), rel, O_WRONLY | O_CREAT | flags, 0644);
-    if (fd < 0) fs_errno(vm, op, argv[0], errno);
+    /* O_NONBLOCK: opening a FIFO must not wait for a reader */
+    int fd = fs_open_rel(fs_root_of(data), rel, O_WRONLY | O_CREAT | O_NONBLOCK | flags, 0644);
+    if (fd < 0) fs_errno(vm, op, argv[0], errno == ENXIO ? EINVAL : errno);
+    struct stat st; /* regular files only, as for read */
+    int e = fstat(fd, &st) < 0 ? errno : !S_ISREG(st.st_mode) ? EINVAL : 0;
+    if (e) {
+        close(fd);
+        fs_errno(vm, op, argv[0], e);
+    }
     size_t done = 0;
     while (done < n) {
         ssize_t k = write(fd, text + done, n - done);
         if (k < 0 && errno == EINTR) continue;
         if (k < 0) {
-            int e = errno;
+            e = errno;
             close(fd);
             fs_errno(vm, op, argv[0], e);
         }

@@ -47,10 +47,15 @@ bool cli_wait(gw_client *c, int timeout_ms);
  * caller; NULL when it cannot be read. */
 char *cli_slurp(const char *path, size_t *len);
 
+/* True when ":" NAME reads back as one keyword: NAME is not empty and
+ * holds no whitespace, control character or delimiter of the reader. */
+bool cli_kw_name_ok(const char *name);
+
 /* EDN output.  cli_edn_str writes S (NULL: nil) as a string literal with
  * the escapes of grove's printer (\" \\ \n \t \r \f \b); cli_edn_kw
- * writes NAME as a keyword (":" NAME; NULL: nil); cli_edn_raw writes EDN
- * text as it is (NULL: nil). */
+ * writes NAME as a keyword (":" NAME; NULL: nil; a NAME that would not
+ * read back as a keyword, e.g. from a peer, as a string); cli_edn_raw
+ * writes EDN text as it is (NULL: nil). */
 void cli_edn_str(FILE *f, const char *s);
 void cli_edn_kw(FILE *f, const char *name);
 void cli_edn_raw(FILE *f, const char *edn);

@@ -106,8 +106,16 @@ void cli_edn_str(FILE *f, const char *s) {
     putc('"', f);
 }
 
+bool cli_kw_name_ok(const char *name) {
+    if (!name || !*name || *name == ':' || *name == '#') return false;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        if (*p <= ' ' || *p == 0x7f || strchr("()[]{}\",;\\@^`~'", *p)) return false;
+    return true;
+}
+
 void cli_edn_kw(FILE *f, const char *name) {
     if (!name) { fputs("nil", f); return; }
+    if (!cli_kw_name_ok(name)) { cli_edn_str(f, name); return; }
     putc(':', f);
     fputs(name, f);
 }

@@ -57,6 +57,11 @@ int cli_node(int argc, char **argv) {
         fprintf(stderr, "grove node: --id is required\n%s", node_usage);
         bad = true;
     }
+    if (!bad && !cli_kw_name_ok(id[0] == ':' ? id + 1 : id)) {
+        fprintf(stderr, "grove node: --id '%s' is not a keyword name (no spaces or brackets)\n",
+                id);
+        bad = true;
+    }
     int heartbeat = 0;
     if (!bad && hb && (heartbeat = cli_ms(hb)) <= 0) {
         fprintf(stderr, "grove node: --heartbeat wants milliseconds, not '%s'\n", hb);

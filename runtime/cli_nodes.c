@@ -87,8 +87,8 @@ static void print_table(const cJSON *nodes) {
     double now = gw_now_ms();
     const cJSON *e;
     cJSON_ArrayForEach(e, nodes) {
-        const char *role = gw_str(e, "role");
-        if (role && strcmp(role, "node") != 0) continue;
+        const char *role = gw_str(e, "role"); /* "both" runs code too: a node */
+        if (role && strcmp(role, "editor") == 0) continue;
         row *r = &rows[k++];
         r->id = gw_str(e, "id") ? gw_str(e, "id") : "";
         r->session = gw_str(e, "session") ? gw_str(e, "session") : "";

@@ -656,7 +656,8 @@ static void qtab_insert(gn_node *n, gn_query *q) {
 
 static void qtab_grow(gn_node *n) {
     size_t cap = n->qcap ? n->qcap * 2 : 64;
-    gn_query **t = calloc(cap, sizeof *t);
+    /* without memory a table that exists stays (fuller); the first one must be */
+    gn_query **t = n->qcap ? calloc(cap, sizeof *t) : xcalloc(cap, sizeof *t);
     if (!t) return;
     free(n->qtab);
     n->qtab = t;

@@ -609,8 +609,19 @@ t_nodes() {
     check_match "with their capabilities" 'clock' "$(printf '%s\n' "$r" | grep gamma)"
     stop "${NODE_PID[gamma]}"
     expect_wait "a node that stops leaves the list" $W nodes_count_is 2
+    # an editor that also runs code (role both, as the Emacs module's) is
+    # listed: `grove eval --node` reaches it (it once was left out)
+    "$ITEST/probe" "$EP" --wait 5000 \
+        'text:{"v":1,"type":"hello","role":"both","id":"emacs","session":"00000000000000e1","heartbeat":60000}' \
+        > /dev/null 2>&1 &
+    track $!
+    expect_wait "a peer of role both is listed" $W nodes_count_is 3
+    check_match "... under its id" 'emacs +00000000000000e1' "$(grove_nodes)"
     r=$(timeout 5 "$GROVE" nodes --broker "tcp://127.0.0.1:$(free_port)" 2>&1); local rc=$?
     check "no broker: exits non-zero, no hang" test "$rc" -ne 0 -a "$rc" -ne 124
+    # an id that would not print as a keyword would break every EDN line
+    timeout 5 "$GROVE" node --id 'a b' --broker "$EP" > /dev/null 2>&1; rc=$?
+    check_eq "a node id that is not a keyword name is refused (exit 2)" 2 "$rc"
     end
 }
 

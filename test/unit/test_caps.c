@@ -321,6 +321,17 @@ static void test_fs(gv_vm *vm) {
     expect(vm, "(count ((:read fs) \"a.txt\"))", "13");
     expect_error(vm, "((:read fs) (apply str (repeat 300 \"n\")))", "fs: path too long: nnn");
 
+    /* a FIFO is refused at once: opening it once waited for a writer
+     * (or reader) forever, freezing the node */
+    snprintf(p, sizeof p, "%s/pipe", root);
+    CHECK(mkfifo(p, 0644) == 0, "mkfifo %s", p);
+    double t0 = now_ms();
+    expect_error(vm, "((:read fs) \"pipe\")", "fs: cannot read pipe: Invalid argument");
+    expect_error(vm, "((:write fs) \"pipe\" \"x\")", "fs: cannot write pipe: Invalid argument");
+    expect_error(vm, "((:append fs) \"pipe\" \"x\")", "fs: cannot append pipe: Invalid argument");
+    CHECK(now_ms() - t0 < 1000, "without waiting (%.0f ms)", now_ms() - t0);
+    expect(vm, "((:exists? fs) \"pipe\")", "true");
+
     /* the fallback walk (no openat2) follows no link at all */
     int dfd = open(root, O_PATH | O_DIRECTORY);
     int fd = gn_caps_fs_open_walk(dfd, "sub/b.txt", O_RDONLY, 0);
