@@ -126,10 +126,16 @@
   (unless gbench--first-filter (setq gbench--first-filter gbench--filter-at))
   (cl-incf gbench--filters))
 
-(defun gbench--step-mark (&rest _)
-  "Note that the editor node's timer runs (advice before `grove--step')."
-  (when (and gbench--first-filter (not gbench--first-step))
-    (setq gbench--first-step (gbench--now))))
+(defvar gbench--step-ms 0.0 "Time spent in `grove--step' since the keystroke (ms).")
+
+(defun gbench--step-mark (orig &rest args)
+  "Time the editor node's slice ORIG with ARGS (advice around `grove--step')."
+  (let ((t0 (gbench--now)))
+    (when (and gbench--first-filter (not gbench--first-step))
+      (setq gbench--first-step t0))
+    (unwind-protect (apply orig args)
+      (unless gbench--done-at
+        (cl-incf gbench--step-ms (- (gbench--now) t0))))))
 
 (defun gbench--on-msg (msg)
   "Watch MSG after grove.el handled it (on `grove-message-functions')."
@@ -237,6 +243,7 @@ Print a \"lat NAME\" line.  DISPLAY is `rewrite' or `overlay'."
   (let* ((grove-display display)
          (buf (gbench--buffer (format "gbench-%s-%s" name display)))
          (total nil) (ins nil) (wire nil) (show nil) (filters nil) (first nil) (step nil)
+         (steps nil) (first-any nil)
          (lost 0)
          (gcs gcs-done) (gc-time gc-elapsed)
          (first-ok nil))
@@ -263,7 +270,7 @@ Print a \"lat NAME\" line.  DISPLAY is `rewrite' or `overlay'."
             (goto-char (1- (point-max)))
             (setq gbench--check (lambda () (gbench--shown-p buf expected display))
                   gbench--done-at nil gbench--done-filter nil
-                  gbench--first-filter nil gbench--first-step nil
+                  gbench--first-filter nil gbench--first-step nil gbench--step-ms 0.0
                   f0 gbench--filters)
             ;; the keystroke: type the closing paren, point after it
             (setq t0 (gbench--now))
@@ -283,6 +290,8 @@ Print a \"lat NAME\" line.  DISPLAY is `rewrite' or `overlay'."
               (push (- gbench--done-at t0) total)
               (push (- t1 t0) ins)
               (push (- gbench--filters f0) filters)
+              (push gbench--step-ms steps)
+              (when gbench--first-filter (push (- gbench--first-filter t1) first-any))
               (when gbench--done-filter
                 (push (- gbench--done-filter t1) wire)
                 (push (- gbench--done-at gbench--done-filter) show))
@@ -291,11 +300,12 @@ Print a \"lat NAME\" line.  DISPLAY is `rewrite' or `overlay'."
                 (push (- gbench--first-filter t1) first)
                 (push (- gbench--first-step gbench--first-filter) step)))))))
     (when first-ok
-      (gbench--out "lat %s display %s %s lost %d insert_p50 %.3f wire_p50 %.3f show_p50 %.3f show_p99 %.3f filters_p50 %d gcs %d gc_ms %.1f"
+      (gbench--out "lat %s display %s %s lost %d insert_p50 %.3f wire_p50 %.3f show_p50 %.3f show_p99 %.3f filters_p50 %d first_filter_p50 %.3f editor_step_p50 %.3f gcs %d gc_ms %.1f"
                    name display (gbench--fmt-stats total) lost
                    (gbench--median ins) (gbench--median wire) (gbench--median show)
                    (plist-get (gbench--stats show) :p99)
                    (round (gbench--median filters))
+                   (gbench--median first-any) (gbench--median steps)
                    (- gcs-done gcs) (* 1000 (- gc-elapsed gc-time)))
       ;; the editor node: the program change reaches Emacs (first filter
       ;; call), then the node runs from `grove--step''s timer
@@ -439,7 +449,7 @@ off; on, typing in a docstring (each key sends a push); on, in a comment."
   (setq native-comp-deferred-compilation nil)
   (add-hook 'grove-message-functions #'gbench--on-msg)
   (advice-add 'grove--filter :before #'gbench--filter-mark)
-  (advice-add 'grove--step :before #'gbench--step-mark)
+  (advice-add 'grove--step :around #'gbench--step-mark)
   (let ((grove-start-heartbeat 1000)
         (t-start (float-time))
         ep)
