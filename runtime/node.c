@@ -175,6 +175,11 @@ struct gn_node {
     size_t nout, capout;
     gn_poller *pollers;
     size_t npollers;
+    struct gn_failure {       /* processes that died by an exception, to report */
+        uint64_t group;
+        gv_ref *exc;
+    } *failed;
+    size_t nfailed, capfailed;
 };
 
 /* ---- small helpers ------------------------------------------------------------ */
@@ -1436,6 +1441,49 @@ static double next_wake(gn_node *n) {
     return w < 0 ? 0 : w;
 }
 
+/* The scheduler's proc_failed hook: a plain process (spawn, a timer)
+ * ended by an exception.  Only records it; report_failures posts it. */
+static void on_proc_failed(gv_vm *vm, uint64_t group, gv_val exc, void *udata) {
+    gn_node *n = udata;
+    if (n->nfailed == n->capfailed) {
+        n->capfailed = n->capfailed ? n->capfailed * 2 : 8;
+        struct gn_failure *f = realloc(n->failed, n->capfailed * sizeof *f);
+        if (!f) abort();
+        n->failed = f;
+    }
+    n->failed[n->nfailed].group = group;
+    n->failed[n->nfailed].exc = gv_ref_new(vm, exc);
+    n->nfailed++;
+}
+
+/* Posts the recorded process failures: as a fault at the form whose
+ * evaluation (or supervised process) started the process, else as
+ * output, so the editors see every failure. */
+static void report_failures(gn_node *n) {
+    for (size_t i = 0; i < n->nfailed; i++) {
+        uint64_t g = n->failed[i].group;
+        gv_val exc = gv_ref_get(n->failed[i].exc);
+        bool posted = false;
+        for (gn_space *sp = n->spaces; sp && !posted && g; sp = sp->next)
+            for (gn_dep *d = sp->deps; d && !posted; d = d->next) {
+                const gn_sup *owner = NULL;
+                for (gn_sup *su = d->sups; su && !owner; su = su->next)
+                    if (su->group == g) owner = su;
+                if (d->group != g && !owner) continue;
+                post_fault(n, sp->name, d->id, d->line, d->col, owner ? owner->key : NULL, exc);
+                posted = true;
+            }
+        if (!posted) {
+            char *r = gv_exception_report(n->vm, exc);
+            gv_buf_puts(&n->out, "Exception in a process:\n");
+            gv_buf_puts(&n->out, r ? r : "?\n");
+            free(r);
+        }
+        gv_ref_free(n->vm, &n->failed[i].exc);
+    }
+    n->nfailed = 0;
+}
+
 double gn_node_step(gn_node *n, double max_ms) {
     if (!n) return GN_STEP_CAP_MS;
     double end = gw_mono_ms() + (max_ms > 0 ? max_ms : 0);
@@ -1455,6 +1503,7 @@ double gn_node_step(gn_node *n, double max_ms) {
         gv_sched_step(n->vm, left > 0 ? left : 0);
         if (!(n->replan && !proc_alive(n->deploy)) || gw_mono_ms() >= end) break;
     }
+    report_failures(n);
     queries_prune(n, gw_mono_ms());
     flush_out(n);
     outbox_flush(n);
@@ -1528,6 +1577,8 @@ gn_node *gn_node_new(const gn_config *cfg, char *err, size_t errlen) {
     n->v_site = core_var(vm, "*node-site*");
     n->v_caps = core_var(vm, "*node-caps*");
     n->v_file = core_var(vm, "*file*");
+    vm->proc_failed = on_proc_failed;
+    vm->proc_failed_udata = n;
     gv_var *v_report = core_var(vm, "?report*");
     if (!n->v_context || !n->v_filters || !n->v_site || !n->v_caps || !n->v_file || !v_report) {
         if (err) snprintf(err, errlen, "the core library lacks the node additions");
@@ -1570,6 +1621,7 @@ void gn_node_destroy(gn_node **np) {
     free(n->pollers);
     /* the VM frees every gv_ref and ends every process without running it */
     gv_vm_destroy(&n->vm);
+    free(n->failed); /* their refs went with the VM */
     while (n->spaces) {
         gn_space *s = n->spaces;
         n->spaces = s->next;

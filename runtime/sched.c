@@ -200,6 +200,10 @@ static void report_failure(gv_vm *vm, gv_proc *p) {
     if (p->is_eval) return; /* the host gets it */
     gv_exception *e = p->result.t == GV_EXCEPTION ? GV_AS(gv_exception, p->result) : NULL;
     if (e && e->uncatchable) return; /* killed on purpose */
+    if (vm->proc_failed) {
+        vm->proc_failed(vm, p->group, p->result, vm->proc_failed_udata);
+        return;
+    }
     char *r = gv_exception_report(vm, p->result);
     fprintf(stderr, "Exception in process %llu:\n%s", (unsigned long long)p->id, r ? r : "?\n");
     free(r);

@@ -116,6 +116,12 @@ struct gv_vm {
     gv_val empty_list, empty_vec, empty_map, empty_hashmap, empty_set;
     gv_out_fn out_fn;
     void *out_udata;
+    /* When set, called instead of printing to stderr when a process ends
+     * by an uncaught exception (not a kill, not a host's evaluation):
+     * node.c reports it to the editors.  Called on the host stack from
+     * inside the scheduler: it may only record (e.g. take a gv_ref). */
+    void (*proc_failed)(gv_vm *vm, uint64_t group, gv_val exc, void *udata);
+    void *proc_failed_udata;
     uint64_t gensym_counter;
 
     /* sched.c */

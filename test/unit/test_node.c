@@ -1120,6 +1120,25 @@ static void test_without_node(void) {
     gv_vm_destroy(&vm);
 }
 
+/* A plain process (spawn) that a live form starts and that throws: the
+ * editors get a fault at that form, not a line on the node's stderr.  An
+ * eval's spawned process has no form: its failure arrives as output. */
+static void test_spawned_failure(void) {
+    sink s = {0};
+    gn_node *n = mk_node("alpha", NULL, &s);
+    if (!n) return;
+    cJSON *f[] = {form("h:sp", "(do (spawn (fn [] (sleep 5) (throw (ex-info \"boom\" {})))) 1)", true, 4, 0)};
+    send_snapshot(n, "user", "e1", 1, 1, f);
+    const cJSON *fl = wait_for_msg(n, &s, 0, "fault", "form", "h:sp");
+    CHECK(fl && strstr(str(fl, "message"), "boom") && gw_num(fl, "line", 0) == 4,
+          "a spawned process's exception is a fault at its form: %s", fl ? str(fl, "message") : "-");
+    size_t from = s.n;
+    send_eval(n, "r1", "(do (spawn (fn [] (throw (ex-info \"lost\" {})))) 2)", NULL);
+    CHECK(wait_for_out(n, &s, from, "lost"), "without a form it is reported as output");
+    gn_node_destroy(&n);
+    sink_free(&s);
+}
+
 int main(void) {
     test_graph();
     test_without_node();
@@ -1140,6 +1159,7 @@ int main(void) {
     test_gc_stress();
     test_killed_while_printing();
     test_hand_made_sites();
+    test_spawned_failure();
     printf("test_node: %d passed, %d failed\n", pass, fail);
     return fail ? 1 : 0;
 }
