@@ -22,8 +22,9 @@
  * Forms: after a parse, the top-level items of all chunks (each chunk's
  * cached unless reparsed) become the program.  A form's text, id and hash
  * are carried over from the previous scan when its byte range maps
- * exactly onto an old form's range and the edit did not touch it (then
- * its bytes are the same); only new or edited forms are copied and hashed
+ * exactly onto an old form's range and the edit did not touch it nor was
+ * it kept (then its bytes are the same; else they are compared); only new
+ * or edited forms are copied and hashed
  * (gp_form_id, program.c).  Forms are held by pointer, so carrying one
  * over costs a pointer copy.
  *
@@ -41,7 +42,10 @@
  * only with its hash (make_push): text-only changes (an annotation
  * rewritten, whitespace) are never sent, so the text a node holds is the
  * one it evaluated and its `?` offsets point into it; gd_doc_locate maps
- * such an offset onto the current text token by token when they differ.
+ * such an offset onto the current text token by token when they differ:
+ * the sent text's token starts are computed once per record text (from
+ * the tree while the buffer still holds that text, else by parsing it),
+ * the current form's are read from its chunk's tree, without a parse.
  */
 #include "doc.h"
 
@@ -68,8 +72,11 @@ typedef struct srec {   /* one record as last sent */
     bool live;
     int line, col;
     double order;
-    unsigned serial;    /* changes whenever the text is replaced */
     unsigned mark;      /* make_push's generation */
+    /* gd_doc_locate's cache: the token starts of TEXT (see leaves), owned;
+     * made when first needed, dropped when the text is replaced */
+    uint32_t *starts;
+    size_t nstarts;
 } srec;
 
 typedef struct dform {
@@ -82,7 +89,8 @@ typedef struct dform {
     char hash[17];
     bool live;
     bool kept;          /* broken now: the record is its last good version */
-    bool touched;       /* overlapped the last edit (scan-time only) */
+    bool touched;       /* overlapped the last edit, or was kept: its
+                           bytes may differ (scan-time only) */
     bool pdiff;         /* make_push: the record is to be sent */
     bool dup;           /* make_push: a second form with a sent id */
     int line, col;
@@ -90,10 +98,9 @@ typedef struct dform {
     bool has_order;
     size_t start, end;  /* byte range in the current text (kept: mapped) */
     srec *sent;         /* the sent record of this id, when known */
-    /* gd_doc_locate's cache: leaf starts of TEXT and of the sent text */
-    uint32_t *map_cur, *map_sent;
-    size_t ncur, nsent;
-    unsigned map_serial; /* the sent record MAP_SENT was made from */
+    /* gd_doc_locate's cache: the token starts of TEXT (see leaves), owned */
+    uint32_t *starts;
+    size_t nstarts;
 } dform;
 
 typedef enum { IT_FORM, IT_BANG, IT_BROKEN } ikind;
@@ -144,7 +151,7 @@ struct gd_doc {
     size_t nsent, capsent;
     srec **sidx;        /* open addressing over SENT by idh; NULL empty */
     size_t scap;
-    unsigned serial, gen, dgen;
+    unsigned gen, dgen;
     /* scratch, reused between scans */
     item *items;
     size_t nitems, capitems;
@@ -194,8 +201,7 @@ static void dform_free(dform *f) {
     free(f->base);
     free(f->id);
     free(f->text);
-    free(f->map_cur);
-    free(f->map_sent);
+    free(f->starts);
     free(f);
 }
 
@@ -306,12 +312,15 @@ gd_doc *gd_doc_new(const char *space, const char *file) {
     return d;
 }
 
+static void srec_free(srec *s) {
+    free(s->id);
+    free(s->text);
+    free(s->starts);
+    free(s);
+}
+
 static void sent_clear(gd_doc *d) {
-    for (size_t i = 0; i < d->nsent; i++) {
-        free(d->sent[i]->id);
-        free(d->sent[i]->text);
-        free(d->sent[i]);
-    }
+    for (size_t i = 0; i < d->nsent; i++) srec_free(d->sent[i]);
     free(d->sent);
     free(d->sidx);
     d->sent = NULL;
@@ -752,7 +761,13 @@ static bool scan(gd_doc *d) {
     bool ok = true;
     for (size_t i = 0; ok && i < d->nitems; i++)
         if (d->items[i].k == IT_BROKEN) ok = add_zone(d, d->items[i].start, d->items[i].end);
-    for (size_t i = 0; i < nprev; i++) prev[i]->kept = false;
+    /* a form kept until now has the text of its last good version, not
+     * necessarily the bytes of its (mapped) range: to be reused below it
+     * must compare equal, as a touched one */
+    for (size_t i = 0; i < nprev; i++) {
+        prev[i]->touched |= prev[i]->kept;
+        prev[i]->kept = false;
+    }
     for (bool changed = d->nzones > 0; ok && changed;) {
         changed = false;
         for (size_t i = 0; ok && i < nprev; i++) {
@@ -868,15 +883,17 @@ static bool deploy_differs(const dform *f, const srec *s) {
 }
 
 /* Makes F's sent record anew from F.  False when memory runs out. */
-static bool srec_fill(gd_doc *d, srec *s, const dform *f) {
+static bool srec_fill(srec *s, const dform *f) {
     char *text = xstrndup(f->text, f->tlen);
     if (!text) return false;
     free(s->text);
     s->text = text;
     s->tlen = f->tlen;
+    free(s->starts);
+    s->starts = NULL;
+    s->nstarts = 0;
     memcpy(s->hash, f->hash, sizeof s->hash);
     s->live = f->live;
-    s->serial = ++d->serial;
     return true;
 }
 
@@ -961,9 +978,8 @@ static cJSON *make_push(gd_doc *d, bool replace, bool *oom) {
         if (!s) {
             ok = grow((void **)&d->sent, &d->capsent, d->nsent + 1, sizeof(srec *)) &&
                  (s = calloc(1, sizeof *s)) != NULL;
-            if (ok && (!(s->id = xstrndup(fid(f), strlen(fid(f)))) || !srec_fill(d, s, f))) {
-                free(s->id);
-                free(s);
+            if (ok && (!(s->id = xstrndup(fid(f), strlen(fid(f)))) || !srec_fill(s, f))) {
+                srec_free(s);
                 ok = false;
             }
             if (!ok) break;
@@ -972,7 +988,7 @@ static cJSON *make_push(gd_doc *d, bool replace, bool *oom) {
             d->sent[d->nsent++] = s;
             f->sent = s;
             reindex = true;
-        } else if (deploy_differs(f, s) && !srec_fill(d, s, f)) {
+        } else if (deploy_differs(f, s) && !srec_fill(s, f)) {
             ok = false;
             break;
         }
@@ -986,9 +1002,7 @@ static cJSON *make_push(gd_doc *d, bool replace, bool *oom) {
         if (s->mark == gen) {
             d->sent[w++] = s;
         } else {
-            free(s->id);
-            free(s->text);
-            free(s);
+            srec_free(s);
             reindex = true;
         }
     }
@@ -1159,64 +1173,101 @@ cJSON *gd_doc_push_all(gd_doc *d) {
 
 /* ---- locating a `?` form ----------------------------------------------------------- */
 
-/* Start offsets of the leaves of TEXT's parse, skipping comments and `#_`
- * forms, in order.  Owner: the caller (free); NULL when it cannot. */
-static uint32_t *leaf_starts(gd_doc *d, const char *text, size_t len, size_t *n) {
-    *n = 0;
-    TSTree *t = ts_parser_parse_string(d->parser, NULL, text, (uint32_t)len);
-    if (!t) return NULL;
-    size_t cap = 64;
-    uint32_t *a = malloc(cap * sizeof *a);
-    TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(t));
-    bool ok = a != NULL;
+/* The tokens that count for mapping an offset: the leaves of a form's
+ * tree, skipping comments and `#_` forms (and whatever is inside them),
+ * in order.  Appends the start offsets, less BASE, of those under ROOT to
+ * *A (N entries, capacity *CAP).  False when memory runs out. */
+static bool leaves(TSNode root, uint32_t base, uint32_t **a, size_t *n, size_t *cap) {
+    TSTreeCursor c = ts_tree_cursor_new(root);
+    bool ok = true;
     while (ok) {
         TSNode nd = ts_tree_cursor_current_node(&c);
         const char *type = ts_node_type(nd);
         if (strcmp(type, "comment") != 0 && strcmp(type, "dis_expr") != 0) {
             if (ts_tree_cursor_goto_first_child(&c)) continue;
             if (ts_node_end_byte(nd) > ts_node_start_byte(nd)) { /* a leaf */
-                if (*n == cap) {
-                    uint32_t *na = realloc(a, cap * 2 * sizeof *na);
-                    if (!na) { ok = false; break; }
-                    a = na;
-                    cap *= 2;
-                }
-                a[(*n)++] = ts_node_start_byte(nd);
+                ok = grow((void **)a, cap, *n + 1, sizeof **a);
+                if (ok) (*a)[(*n)++] = ts_node_start_byte(nd) - base;
             }
         }
-        /* on to the next node in document order */
-        while (!ts_tree_cursor_goto_next_sibling(&c))
+        /* on to the next node in document order (the cursor does not
+         * leave ROOT) */
+        while (ok && !ts_tree_cursor_goto_next_sibling(&c))
             if (!ts_tree_cursor_goto_parent(&c)) goto done;
     }
 done:
     ts_tree_cursor_delete(&c);
+    return ok;
+}
+
+/* The token starts of TEXT, parsed alone.  Owner: the caller (free); NULL
+ * when it cannot. */
+static uint32_t *text_leaves(gd_doc *d, const char *text, size_t len, size_t *n) {
+    *n = 0;
+    TSTree *t = ts_parser_parse_string(d->parser, NULL, text, (uint32_t)len);
+    if (!t) return NULL;
+    uint32_t *a = NULL;
+    size_t cap = 0;
+    bool ok = grow((void **)&a, &cap, 64, sizeof *a) && leaves(ts_tree_root_node(t), 0, &a, n, &cap);
     ts_tree_delete(t);
     if (!ok) { free(a); *n = 0; return NULL; }
     return a;
 }
 
-/* Carries OFFSET in the sent text S over to F's text.  False when it
- * does not land on a token start or the token streams differ. */
-static bool map_offset(gd_doc *d, dform *f, const srec *s, size_t *offset) {
-    if (!f->map_cur) {
-        f->map_cur = leaf_starts(d, f->text, f->tlen, &f->ncur);
-        if (!f->map_cur) return false;
+/* The token starts of F's text, relative to its start.  A form that
+ * parses is a top-level node of its chunk's tree, with the same subtree
+ * as its text parsed alone: its leaves are read from there, without a
+ * parse.  In a chunk with an error elsewhere (where error recovery might
+ * have shaped the tree around it) the text is parsed alone.  Owner: the
+ * caller (free); NULL when it cannot. */
+static uint32_t *form_leaves(gd_doc *d, const dform *f, size_t *n) {
+    *n = 0;
+    const chunk *c = &d->chunks[chunk_at(d, f->start)];
+    uint32_t *a = NULL;
+    if (c->tree && f->start >= c->start && f->end <= c->end) {
+        TSNode root = ts_tree_root_node(c->tree);
+        uint32_t rs = (uint32_t)(f->start - c->start), re = (uint32_t)(f->end - c->start);
+        TSNode nd = ts_node_has_error(root) ? (TSNode){0} : ts_node_first_child_for_byte(root, rs);
+        if (!ts_node_is_null(nd) && ts_node_start_byte(nd) == rs && ts_node_end_byte(nd) == re) {
+            size_t cap = 0;
+            if (!grow((void **)&a, &cap, 64, sizeof *a) || !leaves(nd, rs, &a, n, &cap)) {
+                free(a);
+                *n = 0;
+                return NULL;
+            }
+#ifdef GD_DEBUG
+            size_t m;
+            uint32_t *b = text_leaves(d, f->text, f->tlen, &m);
+            if (b && (m != *n || memcmp(a, b, m * sizeof *a) != 0)) {
+                fprintf(stderr, "form_leaves: the tree's tokens differ from the text's\n");
+                abort();
+            }
+            free(b);
+#endif
+            return a;
+        }
     }
-    if (!f->map_sent || f->map_serial != s->serial) {
-        free(f->map_sent);
-        f->map_sent = leaf_starts(d, s->text, s->tlen, &f->nsent);
-        f->map_serial = s->serial;
-        if (!f->map_sent) return false;
-    }
-    if (f->nsent != f->ncur) return false;
-    size_t lo = 0, hi = f->nsent;
+    return text_leaves(d, f->text, f->tlen, n);
+}
+
+/* Carries OFFSET in the sent text S over to F's text, token by token.
+ * False when it does not land on a token start or the token streams
+ * differ.  The token starts are cached: F's (read from the tree) while F
+ * lives, S's until its text is replaced (gd_doc_locate reads them from
+ * the tree while the buffer still holds that text; else it is parsed
+ * here, once). */
+static bool map_offset(gd_doc *d, dform *f, srec *s, size_t *offset) {
+    if (!f->starts && !(f->starts = form_leaves(d, f, &f->nstarts))) return false;
+    if (!s->starts && !(s->starts = text_leaves(d, s->text, s->tlen, &s->nstarts))) return false;
+    if (s->nstarts != f->nstarts) return false;
+    size_t lo = 0, hi = s->nstarts;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (f->map_sent[mid] < *offset) lo = mid + 1;
+        if (s->starts[mid] < *offset) lo = mid + 1;
         else hi = mid;
     }
-    if (lo == f->nsent || f->map_sent[lo] != *offset) return false;
-    *offset = f->map_cur[lo];
+    if (lo == s->nstarts || s->starts[lo] != *offset) return false;
+    *offset = f->starts[lo];
     return true;
 }
 
@@ -1226,10 +1277,15 @@ bool gd_doc_locate(gd_doc *d, const char *id, size_t offset, long out[4]) {
     for (size_t i = 0; i < d->nforms && !f; i++)
         if (d->forms[i]->idh == h && strcmp(fid(d->forms[i]), id) == 0) f = d->forms[i];
     if (!f || f->kept) return false;
-    const srec *s = f->sent ? f->sent : sent_find(d, id, h);
-    if (s && (s->tlen != f->tlen || memcmp(s->text, f->text, f->tlen) != 0) &&
-        !map_offset(d, f, s, &offset))
-        return false;
+    srec *s = f->sent ? f->sent : sent_find(d, id, h);
+    if (s && (s->tlen != f->tlen || memcmp(s->text, f->text, f->tlen) != 0)) {
+        if (!map_offset(d, f, s, &offset)) return false;
+    } else if (s && !s->starts) {
+        /* the text is the one sent: its tokens are the tree's, read now
+         * for the offsets to map after the next rewrite (an annotation
+         * written for this value) without parsing it (best effort) */
+        s->starts = form_leaves(d, f, &s->nstarts);
+    }
     if (offset >= f->tlen) return false;
     size_t pos = f->start + offset;
     const chunk *c = &d->chunks[chunk_at(d, pos)];
