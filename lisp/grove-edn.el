@@ -29,6 +29,9 @@
 (defconst grove-edn--delimiters " \t\n\r\f,()[]{}\";@^`~\\"
   "Characters that end a token (Clojure's whitespace and terminating macros).")
 
+(defconst grove-edn--delimiter-chars (append grove-edn--delimiters nil)
+  "`grove-edn--delimiters' as a list of characters, made once.")
+
 (defconst grove-edn--number-re
   (concat "\\`[-+]?\\(?:"
           "[0-9]+N?"                                   ; integers
@@ -73,7 +76,7 @@
   "Read a token (symbol, keyword, number...) and return its text."
   (let ((b grove-edn--i))
     (while (let ((c (grove-edn--peek)))
-             (and c (not (memq c (append grove-edn--delimiters nil)))))
+             (and c (not (memq c grove-edn--delimiter-chars))))
       (cl-incf grove-edn--i))
     (substring grove-edn--s b grove-edn--i)))
 
@@ -131,18 +134,21 @@ Raw control characters inside are escaped so the result is one line."
 
 (defun grove-edn--dedupe (mapp kids)
   "Drop repeated set elements or map keys from KIDS (a map when MAPP)."
-  (let ((seen (make-hash-table :test #'equal)) (out nil))
-    (if mapp
-        (while kids
-          (let ((k (pop kids)) (v (pop kids)))
-            (unless (gethash (grove-edn--full k) seen)
-              (puthash (grove-edn--full k) t seen)
-              (push k out) (push v out))))
-      (dolist (k kids)
-        (unless (gethash (grove-edn--full k) seen)
-          (puthash (grove-edn--full k) t seen)
-          (push k out))))
-    (nreverse out)))
+  (if (null (cdr kids))
+      kids
+    (let ((seen (make-hash-table :test #'equal :size (length kids))) (out nil))
+      (if mapp
+          (while kids
+            (let* ((k (pop kids)) (v (pop kids)) (text (grove-edn--full k)))
+              (unless (gethash text seen)
+                (puthash text t seen)
+                (push k out) (push v out))))
+        (dolist (k kids)
+          (let ((text (grove-edn--full k)))
+            (unless (gethash text seen)
+              (puthash text t seen)
+              (push k out)))))
+      (nreverse out))))
 
 (defun grove-edn--coll (open close)
   "Read the elements of a collection opened by OPEN up to CLOSE."
@@ -213,7 +219,7 @@ Raw control characters inside are escaped so the result is one line."
             (progn (cl-incf grove-edn--i)
                    (grove-edn--coll (concat "#" tok "{") "}"))
           (signal 'grove-edn--bad '("bad namespaced map")))))
-     ((or (null c) (memq c (append grove-edn--delimiters nil)))
+     ((or (null c) (memq c grove-edn--delimiter-chars))
       ;; A bare `#' stands for what `*print-level*' left out.
       (cl-incf grove-edn--i)
       (cons 'atom "..."))

@@ -249,6 +249,19 @@ A list of alists with keys id, session, role, caps, context, seen.")
 
 (defvar grove--rewriting nil "Non-nil while grove itself changes the buffer.")
 
+(defvar grove--batch nil
+  "While `grove--drain' handles the messages of one drain: a `grove--batch'.
+Values are stored as they come but each target is shown once, at the
+end, and `grove-message-functions' run after that.  nil otherwise:
+every message is shown and passed to the hook at once.")
+
+(cl-defstruct (grove--batch (:constructor grove--batch-make)
+                            (:copier nil) (:predicate nil))
+  "The work a drain leaves for its end (see the variable `grove--batch')."
+  (targets nil :documentation "Target overlays to show, newest first, each once.")
+  (messages nil :documentation "Messages for `grove-message-functions', newest first.")
+  (places nil :documentation "Alist: what `grove--locate' found for a value's spot."))
+
 (defun grove--log (fmt &rest args)
   "Log FMT with ARGS to the hidden buffer \" *grove-log*\"."
   (with-current-buffer (get-buffer-create " *grove-log*")
@@ -327,17 +340,25 @@ A list of alists with keys id, session, role, caps, context, seen.")
   (grove--drain))
 
 (defun grove--drain ()
-  "Handle every message the module has queued."
+  "Handle every message the module has queued.
+They are handled as one batch (see `grove--batch'): a (? ...) form that
+got values from several nodes is rewritten once."
   (when grove--session
     (let ((msgs (condition-case err (grove-module--drain grove--session)
                   (error (grove--caught "drain" err) nil))))
-      (dolist (json msgs)
-        (grove--dispatch json))
+      (when msgs
+        (let ((batch (grove--batch-make)))
+          (let ((grove--batch batch))
+            (dolist (json msgs)
+              (grove--dispatch json)))
+          (grove--finish-batch batch)))
       ;; A program change for the editor node may have come with them.
       (grove--schedule-step 0))))
 
 (defun grove--dispatch (json)
-  "Handle one message from the module, JSON text."
+  "Handle one message from the module, JSON text.
+Inside a batch (`grove--batch') its value is shown, and the message
+passed to `grove-message-functions', when the batch ends."
   (condition-case err
       (let ((msg (json-parse-string json :object-type 'alist :array-type 'list
                                     :null-object nil :false-object nil)))
@@ -354,8 +375,27 @@ A list of alists with keys id, session, role, caps, context, seen.")
           ("welcome" (grove--on-connection '((state . "connected"))))
           ("error" (grove--log "broker error: %s %s (%s)" (alist-get 'code msg)
                                (alist-get 'message msg) (alist-get 'ref msg))))
-        (run-hook-with-args 'grove-message-functions msg))
+        (if grove--batch
+            (push msg (grove--batch-messages grove--batch))
+          (run-hook-with-args 'grove-message-functions msg)))
     (error (grove--caught "dispatch" err))))
+
+(defun grove--finish-batch (batch)
+  "Show the targets BATCH collected, then pass its messages to the hook."
+  (let ((targets (reverse (grove--batch-targets batch)))
+        (done nil))
+    ;; The targets of one buffer together.
+    (dolist (ov targets)
+      (let ((buf (overlay-buffer ov)))
+        (when (and buf (not (memq buf done)))
+          (push buf done)
+          (with-current-buffer buf
+            (grove--render-all (cl-remove-if-not (lambda (o) (eq (overlay-buffer o) buf))
+                                                 targets)))))))
+  (dolist (msg (nreverse (grove--batch-messages batch)))
+    (condition-case err
+        (run-hook-with-args 'grove-message-functions msg)
+      (error (grove--caught "dispatch" err)))))
 
 ;;;; The editor node
 
@@ -530,20 +570,28 @@ A list of alists with keys id, session, role, caps, context, seen.")
   (and (numberp x) (truncate x)))
 
 (defun grove--locate (msg)
-  "Return (START . END) of the (? ...) form value MSG reports, or nil."
-  (let* ((form (alist-get 'form msg))
-         (offset (grove--num (alist-get 'offset msg)))
-         (query (or (alist-get 'query msg) ""))
-         (pos (grove--line-col-pos (grove--num (alist-get 'line msg))
-                                   (grove--num (alist-get 'col msg)))))
+  "Return (START . END) of the (? ...) form value MSG reports, or nil.
+The module's document knows it from the form's id and the offset; the
+line and column are only for when it does not."
+  (let ((form (alist-get 'form msg))
+        (offset (grove--num (alist-get 'offset msg))))
     (or (and offset grove--doc form
              (let ((r (condition-case err (grove-module--doc-locate grove--doc form offset)
                         (error (grove--caught "doc-locate" err) nil))))
                (and r (grove--query-form-p (nth 0 r) (nth 1 r))
                     (cons (nth 0 r) (nth 1 r)))))
-        (let ((r (grove--query-at pos)))
+        (grove--locate-by-position msg))))
+
+(defun grove--locate-by-position (msg)
+  "Like `grove--locate' for MSG, from its line and column and its query."
+  (let* ((form (alist-get 'form msg))
+         (query (or (alist-get 'query msg) ""))
+         (by-pos (string-match-p "\\`[0-9]+:[0-9]+\\'" query))
+         (pos (grove--line-col-pos (grove--num (alist-get 'line msg))
+                                   (grove--num (alist-get 'col msg)))))
+    (or (let ((r (grove--query-at pos)))
           (and r
-               (if (string-match-p "\\`[0-9]+:[0-9]+\\'" query)
+               (if by-pos
                    ;; A query known by its position: the ? there must
                    ;; belong to the form that reported it.
                    (let ((f (and form (grove--form-range form))))
@@ -554,10 +602,25 @@ A list of alists with keys id, session, role, caps, context, seen.")
                    (looking-at (concat "(\\?>\\{0,2\\}[ \t\n,]+:" (regexp-quote query)
                                        "[][ \t\n,(){}\"]"))))
                r))
-        (and form (not (string-match-p "\\`[0-9]+:[0-9]+\\'" query))
-             (grove--find-query-in-form form query))
-        (and pos form (string-match-p "\\`[0-9]+:[0-9]+\\'" query)
-             (grove--find-query-after pos form)))))
+        (and form (not by-pos) (grove--find-query-in-form form query))
+        (and pos form by-pos (grove--find-query-after pos form)))))
+
+(defun grove--locate-in-batch (msg)
+  "`grove--locate' for MSG, asked once per spot and buffer text in a batch.
+The values of one (? ...) form from several nodes name the same spot;
+while a batch is handled nothing is rewritten, so the answer holds."
+  (if (not grove--batch)
+      (grove--locate msg)
+    (let* ((key (list (current-buffer) (buffer-chars-modified-tick)
+                      (alist-get 'form msg) (alist-get 'offset msg) (alist-get 'query msg)
+                      (alist-get 'line msg) (alist-get 'col msg)))
+           (known (assoc key (grove--batch-places grove--batch))))
+      (if known
+          (and (cdr known) (cons (cadr known) (cddr known)))
+        (let ((r (grove--locate msg)))
+          (push (cons key (and r (cons (car r) (cdr r))))
+                (grove--batch-places grove--batch))
+          r)))))
 
 (defun grove--find-query-after (pos form)
   "The first (? ...) form at or after POS on its line, inside top-level FORM.
@@ -616,15 +679,22 @@ the top-level form around point."
                         (lambda (a b) (< (overlay-start a) (overlay-start b)))))))))
 
 (defun grove--store-value (ov msg)
-  "Record value MSG in target OV."
+  "Record value MSG in target OV.
+What the annotation shows of it, the node's key and the value made
+readable and cut to `grove-value-max-width', is made here, once, and
+kept with it (see `grove--entry-text')."
   (let* ((node (or (alist-get 'node msg) "?"))
          (values (assoc-delete-all node (overlay-get ov 'grove-values))))
     (overlay-put ov 'grove-form (alist-get 'form msg))
     (overlay-put ov 'grove-query (alist-get 'query msg))
     (overlay-put ov 'grove-space (alist-get 'space msg))
     (unless (eq (car (alist-get 'grove-safe msg)) grove-value-max-width)
-      (setq msg (cons (cons 'grove-safe (cons grove-value-max-width (grove--safe-value msg)))
-                      (assq-delete-all 'grove-safe (copy-sequence msg)))))
+      (let ((safe (grove--safe-value msg)))
+        (setq msg (cons (list 'grove-safe grove-value-max-width safe
+                              (concat (grove-edn-key node) " " safe))
+                        (if (assq 'grove-safe msg)
+                            (assq-delete-all 'grove-safe (copy-sequence msg))
+                          msg)))))
     (overlay-put ov 'grove-values
                  (sort (cons (cons node msg) values)
                        (lambda (a b) (string< (car a) (car b)))))))
@@ -634,15 +704,19 @@ the top-level form around point."
 `grove--store-value' keeps it in MSG, so it is computed once."
   (let ((cached (alist-get 'grove-safe msg)))
     (if (eq (car cached) grove-value-max-width)
-        (cdr cached)
+        (nth 1 cached)
       (grove-edn-safe (or (alist-get 'value msg) "nil") grove-value-max-width))))
+
+(defun grove--entry-text (nv)
+  "The text \":NODE VALUE\" of NV, a node and its value message, in an annotation."
+  (let ((cached (alist-get 'grove-safe (cdr nv))))
+    (if (eq (car cached) grove-value-max-width)
+        (nth 2 cached)
+      (concat (grove-edn-key (car nv)) " " (grove--safe-value (cdr nv))))))
 
 (defun grove--annotation-map (values)
   "The EDN map {:node value, ...} of VALUES (an alist node -> message)."
-  (concat "{"
-          (mapconcat (lambda (nv) (concat (grove-edn-key (car nv)) " " (grove--safe-value (cdr nv))))
-                     values ", ")
-          "}"))
+  (concat "{" (mapconcat #'grove--entry-text values ", ") "}"))
 
 ;;;; Display
 
@@ -664,6 +738,14 @@ the top-level form around point."
            (widen)
            (grove--rewrite ov)))))))
 
+(defun grove--render-all (targets &optional now)
+  "Show the values of TARGETS, overlays in this buffer; NOW as in `grove--render'."
+  (save-restriction
+    (widen)
+    (dolist (ov targets)
+      (condition-case err (grove--render ov now)
+        (error (grove--caught "render" err))))))
+
 (defun grove--toplevel-range (pos)
   "Return (START . END) of the top-level form containing POS, or nil."
   (let ((open (car (nth 9 (save-excursion (syntax-ppss pos))))))
@@ -672,12 +754,17 @@ the top-level form around point."
                      (point-max))))))
 
 (defun grove--busy-p (ov)
-  "Non-nil when the user is typing in the top-level form around target OV."
+  "Non-nil when the user is typing in the top-level form around target OV.
+That is, point is inside it (after its opening bracket, before its
+closing one, or anywhere after it when it is not closed yet).  The form
+is found from OV's side: after a rewrite there `syntax-ppss' has little
+to rescan, where from point it might have to go over the whole buffer."
   (and (< (- (float-time) grove--last-edit) grove-rewrite-delay)
-       (let ((top (condition-case nil (grove--toplevel-range (point)) (error nil))))
-         (and top
-              (< (car top) (overlay-end ov))
-              (> (cdr top) (overlay-start ov))))))
+       (let ((open (car (nth 9 (save-excursion (syntax-ppss (1+ (overlay-start ov))))))))
+         (and open
+              (< open (point))
+              (let ((close (condition-case nil (scan-lists open 1 0) (error nil))))
+                (or (null close) (< (point) close)))))))
 
 (defun grove--schedule-catchup ()
   "Make sure the values that wait are rewritten when the user pauses."
@@ -692,13 +779,16 @@ the top-level form around point."
   (let ((again nil))
     (dolist (b (grove--buffers))
       (with-current-buffer b
-        (dolist (ov grove--pending)
-          (condition-case err
-              (cond ((not (overlay-buffer ov)) (setq grove--pending (delq ov grove--pending)))
-                    ((grove--busy-p ov) (setq again t))
-                    (t (grove--render ov t)))
-            (error (setq grove--pending (delq ov grove--pending))
-                   (grove--caught "catchup" err))))))
+        (let ((ready nil))
+          (dolist (ov grove--pending)
+            (condition-case err
+                (cond ((not (overlay-buffer ov)) (setq grove--pending (delq ov grove--pending)))
+                      ((grove--busy-p ov) (setq again t))
+                      (t (push ov ready)))
+              (error (setq grove--pending (delq ov grove--pending))
+                     (grove--caught "catchup" err))))
+          (when ready
+            (grove--render-all (nreverse ready) t)))))
     (when again
       (setq grove--catchup-timer (run-at-time 0.1 nil #'grove--catchup)))))
 
@@ -731,10 +821,11 @@ the top-level form around point."
                                      (if (memq (char-before (1- end)) '(?\s ?\t ?\n ?,))
                                          text
                                        (concat " " text))))
-         ((not (string= text (buffer-substring-no-properties (car ann) (cdr ann))))
+         ((not (and (= (length text) (- (cdr ann) (car ann)))
+                    (string= text (buffer-substring-no-properties (car ann) (cdr ann)))))
           (grove--replace (car ann) (cdr ann) text)))))))
 
-(defun grove--map-pos (pos b e len)
+(defsubst grove--map-pos (pos b e len)
   "Return the new place of POS after B..E is replaced by LEN characters.
 A position on a character keeps that character, even when the text
 is inserted just before it."
@@ -743,7 +834,7 @@ is inserted just before it."
         ((> pos b) (+ b (min (- pos b) len)))
         (t pos)))
 
-(defun grove--map-end (pos b e len)
+(defsubst grove--map-end (pos b e len)
   "Return the new place of range end POS after B..E becomes LEN characters."
   (cond ((= b e) (if (> pos b) (+ pos len) pos))
         ((>= pos e) (+ pos (- len (- e b))))
@@ -751,33 +842,76 @@ is inserted just before it."
         (t pos)))
 
 (defun grove--shift-undo (b e len)
-  "Fix `buffer-undo-list' after grove replaced B..E by LEN characters unrecorded.
-Entries after the change move with the text, so undo still finds the
-user's edits where they are."
-  (when (listp buffer-undo-list)
-    (let ((cell buffer-undo-list))
-      (while cell
-        (let ((x (car cell)))
-          (cond
-           ((integerp x) (setcar cell (grove--map-pos x b e len)))
-           ((not (consp x)))
-           ((and (integerp (car x)) (integerp (cdr x)))  ; (BEG . END)
-            (setcar x (grove--map-pos (car x) b e len))
-            (setcdr x (grove--map-end (cdr x) b e len)))
-           ((and (stringp (car x)) (integerp (cdr x)))   ; (TEXT . POS)
-            (let ((p (cdr x)))
-              (setcdr x (if (< p 0) (- (grove--map-pos (- p) b e len))
-                          (grove--map-pos p b e len)))))
-           ((and (null (car x)) (consp (nthcdr 3 x))     ; (nil PROP VAL BEG . END)
-                 (integerp (car (nthcdr 3 x))) (integerp (cdr (nthcdr 3 x))))
-            (let ((r (nthcdr 3 x)))
+  "Fix the undo list after grove replaced B..E by LEN characters unrecorded.
+See `grove--shift-undo-list'.  While an undo sequence is going on in
+this buffer (the last command was `undo' and the next one would go on
+from `pending-undo-list'), the entries it has yet to undo hold places
+in the text as it is now, so they are fixed from that point of view
+\(and `buffer-undo-list' up to them)."
+  (when (consp buffer-undo-list)
+    (let ((pending (and (eq last-command 'undo)
+                        (consp pending-undo-list)
+                        (fboundp 'undo--last-change-was-undo-p)
+                        (undo--last-change-was-undo-p buffer-undo-list)
+                        pending-undo-list)))
+      (grove--shift-undo-list buffer-undo-list pending b e len)
+      (when pending
+        (grove--shift-undo-list pending nil b e len)))))
+
+(defun grove--shift-undo-list (list stop b e len)
+  "Fix undo LIST, up to its tail STOP, after B..E became LEN characters.
+Each entry, newest first, is made to act on the text with the
+replacement in it; then the replacement is carried back to where it is
+in the text that undoing the entry leaves, since the entries after it
+hold places in that text.  So undo finds every edit where it is,
+however far back.
+
+When an entry records the insertion of text the replacement lies in,
+undoing it takes the replacement away too: the older entries know
+nothing of it and the walk stops there.  So a rewrite of a (? ...)
+form typed since the undo list began walks back only to that typing;
+otherwise, the whole list, which `undo-limit' bounds."
+  (let ((cell list) x a d)
+    (while (and cell (not (eq cell stop)))
+      (setq x (car cell))
+      (cond
+       ((null x))                                       ; boundary
+       ((integerp x)                                    ; POSITION
+        (when (>= x b) (setcar cell (grove--map-pos x b e len))))
+       ((not (consp x)))
+       ((integerp (setq a (car x)))                     ; (BEG . END): undo deletes it
+        (when (integerp (setq d (cdr x)))
+          (when (>= d b)
+            (setcar x (grove--map-pos a b e len))
+            (setcdr x (grove--map-end d b e len)))
+          (cond ((<= e a))                              ; after the replacement
+                ((>= b d) (setq b (- b (- d a)) e (- e (- d a))))
+                ((and (<= a b) (<= e d)) (setq cell nil)) ; inside: gone with it
+                (t (setq b (if (<= b a) b a)            ; overlapping (user-edited #_)
+                         e (if (>= e d) (- e (- d a)) a))))))
+       ((stringp a)                                     ; (TEXT . POSITION): undo inserts
+        (when (integerp (setq d (cdr x)))
+          (let ((p (abs d)))
+            (when (>= p b)
+              (setcdr x (if (< d 0) (- (grove--map-pos p b e len)) (grove--map-pos p b e len))))
+            (cond ((if (= b e) (>= p b) (>= p e)))      ; after the replacement
+                  ((< b p) (setq e (+ e (length a))))   ; inside it
+                  (t (setq b (+ b (length a)) e (+ e (length a))))))))
+       ((null a)                                        ; (nil PROP VAL BEG . END)
+        (let ((r (nthcdr 3 x)))
+          (when (and (consp r) (integerp (car r)) (integerp (setq d (cdr r))) (>= d b))
+            (setcar r (grove--map-pos (car r) b e len))
+            (setcdr r (grove--map-end d b e len)))))
+       ((eq a 'apply)                                   ; (apply DELTA BEG END ...)
+        (let ((r (nthcdr 2 x)))
+          (when (and (integerp (nth 1 x)) (consp r) (integerp (car r))
+                     (consp (cdr r)) (integerp (setq d (cadr r))))
+            (when (>= d b)
               (setcar r (grove--map-pos (car r) b e len))
-              (setcdr r (grove--map-end (cdr r) b e len))))
-           ((and (eq (car x) 'apply) (integerp (nth 1 x))  ; (apply DELTA BEG END ...)
-                 (integerp (nth 2 x)) (integerp (nth 3 x)))
-            (setcar (nthcdr 2 x) (grove--map-pos (nth 2 x) b e len))
-            (setcar (nthcdr 3 x) (grove--map-end (nth 3 x) b e len)))))
-        (setq cell (cdr cell))))))
+              (setcar (cdr r) (grove--map-end d b e len)))
+            (when (>= b d)
+              (setq b (+ b (nth 1 x)) e (+ e (nth 1 x))))))))
+      (setq cell (cdr cell)))))
 
 (defun grove--replace (b e text)
   "Replace B..E by TEXT as grove: no undo step, point and windows stay put."
@@ -815,18 +949,23 @@ user's edits where they are."
     out))
 
 (defun grove--on-value (msg)
-  "Show value MSG at its (? ...) form."
+  "Show value MSG at its (? ...) form.
+Inside a batch (`grove--batch') the value is stored at once and shown
+when the batch ends, once for all the values its form got."
   (catch 'done
     (dolist (b (grove--buffers-for (alist-get 'space msg)))
       (with-current-buffer b
         (save-restriction
           (widen)
-          (let ((range (grove--locate msg)))
+          (let ((range (grove--locate-in-batch msg)))
             (when range
               (let ((ov (grove--target range)))
                 (grove--clear-fault (alist-get 'form msg) (alist-get 'node msg))
                 (grove--store-value ov msg)
-                (grove--render ov))
+                (if grove--batch
+                    (unless (memq ov (grove--batch-targets grove--batch))
+                      (push ov (grove--batch-targets grove--batch)))
+                  (grove--render ov)))
               (throw 'done b))))))))
 
 (defun grove--short-message (message)

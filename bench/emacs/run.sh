@@ -12,8 +12,8 @@
 #   EMACS_BENCH_NODES=10         nodes in the last set-up
 #   EMACS_BENCH_KEYS=300         timed keystrokes per typing variant
 #   EMACS_BENCH_KEY_GAP_MS=10    pause between two keystrokes
-#   EMACS_BENCH_LISP=compiled    `source': run lisp/*.el interpreted, as
-#                                `make demo' loads them, instead of byte-compiled
+#   EMACS_BENCH_LISP=compiled    `source': run lisp/*.el interpreted instead
+#                                of byte-compiled (as `make' builds them)
 # Always exits 0 when it could run: a FAIL is a result.  bench/emacs/README.md
 # explains the figures.
 

@@ -18,7 +18,9 @@
 (when (getenv "GROVE_TEST_BUILD")
   (setq grove-build-directory (getenv "GROVE_TEST_BUILD")))
 
-(require 'grove)
+;; The newer of grove.el and grove.elc: never a stale compiled file.
+(let ((load-prefer-newer t))
+  (require 'grove))
 
 (defvar grove-test-timeout 15
   "Seconds a test waits for something before failing.")

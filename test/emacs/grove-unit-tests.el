@@ -114,6 +114,150 @@
       (let ((last-command 'undo)) (undo))
       (should (equal (buffer-string) "")))))
 
+;; The undo list after rewrites, checked against what undo must give back:
+;; the text has [slots] (stand-ins for #_ annotations) that only rewrites
+;; change and user edits never enter; undoing the user's edits one group
+;; at a time must give back, outside the slots, the text as it was after
+;; each earlier group, with every slot holding its latest rewrite.
+
+(defun grove-test--slots (text)
+  "TEXT's slot contents, in order."
+  (let ((out nil) (i 0))
+    (while (string-match "\\[\\([^]]*\\)\\]" text i)
+      (push (match-string 1 text) out)
+      (setq i (match-end 0)))
+    (nreverse out)))
+
+(defun grove-test--skeleton (text)
+  "TEXT with its slots emptied."
+  (replace-regexp-in-string "\\[[^]]*\\]" "[]" text t t))
+
+(defun grove-test--free-positions ()
+  "Positions in this buffer of characters outside slots and brackets."
+  (let ((out nil) (depth 0))
+    (dotimes (i (buffer-size))
+      (let ((c (char-after (1+ i))))
+        (cond ((eq c ?\[) (setq depth 1))
+              ((eq c ?\]) (setq depth 0))
+              ((zerop depth) (push (1+ i) out)))))
+    (nreverse out)))
+
+(defun grove-test--random-edit ()
+  "A user edit (recorded) outside the slots: insert or delete a few characters."
+  (let ((free (grove-test--free-positions)))
+    (if (or (null free) (< (random 10) 6))
+        ;; insert before a free character, before a `[' or at the end
+        (let ((spots (append (list (point-max))
+                             free
+                             (save-excursion
+                               (goto-char (point-min))
+                               (let (l) (while (search-forward "[" nil t) (push (1- (point)) l)) l)))))
+          (goto-char (if (and (< (random 10) 3) (memq (point) spots)) (point) ; go on typing
+                       (nth (random (length spots)) spots)))
+          (insert (substring "xyz\nq w" (random 4) (+ 4 (random 4)))))
+      ;; delete a run of free characters
+      (let* ((p (nth (random (length free)) free))
+             (n 1))
+        (while (and (< n 3) (memq (+ p n) free) (zerop (random 2))) (setq n (1+ n)))
+        (delete-region p (+ p n))))))
+
+(defun grove-test--random-rewrite ()
+  "Rewrite a random slot's contents the way grove does (unrecorded)."
+  (let ((slots nil))
+    (save-excursion
+      (goto-char (point-min))
+      (while (search-forward "[" nil t)
+        (push (cons (point) (1- (search-forward "]"))) slots)))
+    (let ((slot (nth (random (length slots)) slots)))
+      (grove--replace (car slot) (cdr slot)
+                      (substring "#_{:a 12345}" 0 (1+ (random 11)))))))
+
+(ert-deftest grove-unit-undo-after-rewrites-random ()
+  "Undo gives back each earlier text, with the latest values, after random rewrites."
+  (random "grove-undo")                 ; the same cases every run
+  (progn
+    (dotimes (_ 300)
+      (with-temp-buffer
+        (buffer-enable-undo)
+        (insert "(a [1] b)\n[22] c [] d\n")
+        (setq buffer-undo-list nil)
+        (let ((groups (1+ (random 6)))
+              (snapshots (list (grove-test--skeleton (buffer-string)))))
+          (dotimes (_ groups)
+            (dotimes (_ (1+ (random 3)))
+              (grove-test--random-edit)
+              (when (zerop (random 2)) (grove-test--random-rewrite)))
+            (undo-boundary)
+            (push (grove-test--skeleton (buffer-string)) snapshots))
+          (grove-test--random-rewrite)
+          (let ((values (grove-test--slots (buffer-string))))
+            (undo-start)
+            (undo-more 1)                 ; the boundary at the head
+            (dolist (want (cdr snapshots))
+              (undo-more 1)
+              (should (equal (list (grove-test--skeleton (buffer-string))
+                                   (grove-test--slots (buffer-string)))
+                             (list want values))))))))))
+
+(ert-deftest grove-unit-undo-older-edit-after-rewrite ()
+  "Undoing an old edit below a rewrite, after undoing a newer one above it."
+  (with-temp-buffer
+    (buffer-enable-undo)
+    (grove-clojure-mode)
+    (insert "(? (+ 1 2))")
+    (undo-boundary)
+    (insert "\n(def x 1)")                ; older, after the rewrite point
+    (undo-boundary)
+    (goto-char (point-min))
+    (insert ";; c\n")                     ; newer, before it
+    (undo-boundary)
+    (grove--replace 16 16 " #_{:a 3}")
+    (should (equal (buffer-string) ";; c\n(? (+ 1 2) #_{:a 3})\n(def x 1)"))
+    (let ((last-command nil)) (undo))
+    (should (equal (buffer-string) "(? (+ 1 2) #_{:a 3})\n(def x 1)"))
+    (let ((last-command 'undo)) (undo))
+    (should (equal (buffer-string) "(? (+ 1 2) #_{:a 3})"))
+    (let ((last-command 'undo)) (undo))
+    (should (equal (buffer-string) ""))))
+
+(ert-deftest grove-unit-undo-sequence-goes-on-after-rewrite ()
+  "A value written between two undos: the second undo still hits its mark."
+  (with-temp-buffer
+    (buffer-enable-undo)
+    (grove-clojure-mode)
+    (insert "(? (+ 1 2))")
+    (undo-boundary)
+    (insert "\n(def x 1)")
+    (undo-boundary)
+    (delete-region 1 12)                   ; the ? form is cut
+    (undo-boundary)
+    (let ((last-command nil)) (undo))      ; and brought back
+    (should (equal (buffer-string) "(? (+ 1 2))\n(def x 1)"))
+    (let ((last-command 'undo))            ; a value comes before the next undo
+      (grove--replace 11 11 " #_{:a 3}"))
+    (should (equal (buffer-string) "(? (+ 1 2) #_{:a 3})\n(def x 1)"))
+    (let ((last-command 'undo)) (undo))
+    (should (equal (buffer-string) "(? (+ 1 2) #_{:a 3})"))
+    (let ((last-command 'undo)) (undo))
+    (should (equal (buffer-string) ""))))
+
+(ert-deftest grove-unit-undo-walk-stops-at-typing ()
+  "Entries from before the rewritten form was typed are left alone."
+  (with-temp-buffer
+    (buffer-enable-undo)
+    (dotimes (i 20) (insert (format "(def x%d %d)\n" i i)) (undo-boundary))
+    (let ((older (copy-tree buffer-undo-list)))
+      (goto-char (point-min))
+      (insert "!(? :k (+ 1 2))\n")
+      (undo-boundary)
+      (grove--replace 15 15 " #_{:a 3}")
+      (should (equal (buffer-substring 1 25) "!(? :k (+ 1 2) #_{:a 3})"))
+      ;; They hold places in a text without the form: nothing to move.
+      (should (equal (last buffer-undo-list (length older)) older))
+      (let ((last-command nil)) (undo))
+      (dotimes (_ 20) (let ((last-command 'undo)) (undo)))
+      (should (equal (buffer-string) "")))))
+
 (ert-deftest grove-unit-replace-point-at-insertion ()
   "Point on the character before which the text goes stays on it."
   (with-temp-buffer
@@ -161,6 +305,82 @@
     (should-not (grove--query-at 1))
     (should-not (grove--line-col-pos 9 1))
     (should-not (grove--line-col-pos 1 200))))
+
+(ert-deftest grove-unit-batch-rewrites-once ()
+  "The values a drain brings for one form are written in one rewrite."
+  (let* ((buf (generate-new-buffer "grove-batch.clj"))
+         (rewrites 0)
+         (seen nil)
+         (count (lambda (&rest _) (cl-incf rewrites))))
+    (unwind-protect
+        (with-current-buffer buf
+          (grove-clojure-mode)
+          (setq-local grove-space "batch")
+          (setq grove--doc 'no-module)      ; located by line and column
+          (insert "(def a 1)\n!(? :k (+ 1 2))\n")
+          (advice-add 'grove--replace :before count '((name . grove-test-count)))
+          (cl-letf (((symbol-function 'grove-module--doc-locate) #'ignore))
+            (let ((grove--mode-buffers (list buf))
+                  (grove-message-functions
+                   (list (lambda (msg) (push (cons (alist-get 'node msg) (buffer-string)) seen))))
+                  (value (lambda (node v)
+                           (json-serialize
+                            `((type . "value") (space . "batch") (form . "f") (offset . 1)
+                              (query . "k") (line . 2) (col . 2) (node . ,node) (value . ,v)))))
+                  (batch (grove--batch-make)))
+              (let ((grove--batch batch))
+                (dolist (n '("beta" "alpha" "gamma"))
+                  (grove--dispatch (funcall value n "3")))
+                ;; stored, not written yet; the hook has not run
+                (should (= rewrites 0))
+                (should-not seen))
+              (grove--finish-batch batch)
+              (should (= rewrites 1))
+              (should (equal (buffer-string)
+                             "(def a 1)\n!(? :k (+ 1 2) #_{:alpha 3, :beta 3, :gamma 3})\n"))
+              ;; the hook ran for each message, in order, after the rewrite
+              (should (equal (mapcar #'car (reverse seen)) '("beta" "alpha" "gamma")))
+              (should (cl-every (lambda (s) (string-match-p "#_{:alpha 3, :beta 3, :gamma 3}" (cdr s)))
+                                seen))
+              ;; outside a batch a value shows at once
+              (grove--dispatch (funcall value "beta" "[1 2]"))
+              (should (= rewrites 2))
+              (should (equal (buffer-string)
+                             "(def a 1)\n!(? :k (+ 1 2) #_{:alpha 3, :beta [1 2], :gamma 3})\n")))))
+      (advice-remove 'grove--replace 'grove-test-count)
+      (with-current-buffer buf (setq grove--doc nil))
+      (kill-buffer buf))))
+
+(ert-deftest grove-unit-busy-p ()
+  "A value waits while point is in the top-level form around its ? form."
+  (with-temp-buffer
+    (grove-clojure-mode)
+    (insert "(def a 1)\n(defn f [x]\n  (? :k (+ x 1)))\n!(? :t 2)\n(defn g []\n  (? :u 3)")
+    (cl-flet ((target (head) (goto-char (point-min))
+                      (search-forward head)
+                      (let ((b (match-beginning 0)))
+                        (make-overlay b (cdr (grove--query-at b)))))
+              (busy (pos ov) (goto-char pos) (grove--busy-p ov))
+              (at (text &optional after) (goto-char (point-min))
+                  (search-forward text)
+                  (if after (point) (match-beginning 0))))
+      (let ((k (target "(? :k")) (tt (target "(? :t")) (u (target "(? :u"))
+            (grove--last-edit (float-time)))
+        (should-not (busy (at "(defn f") k))            ; before its bracket
+        (should (busy (at "(defn f" t) k))              ; inside the defn
+        (should (busy (at "[x]") k))
+        (should (busy (at "1)))") k))
+        (should (busy (1- (at "1)))" t)) k))            ; before its closing bracket
+        (should-not (busy (at "1)))" t) k))             ; after it
+        (should-not (busy (at "(def a" t) k))           ; another form
+        (should-not (busy (at "!(? :t") tt))            ; the ! before it
+        (should-not (busy (at "(? :t") tt))
+        (should (busy (at "(? :t" t) tt))               ; a ? form at top level
+        (should-not (busy (at "(? :t" t) k))
+        (should (busy (point-max) u))                   ; typing a form not closed yet
+        (should-not (busy (point-max) k))
+        (setq grove--last-edit (- (float-time) grove-rewrite-delay 1))
+        (should-not (busy (point-max) u))))))           ; the user paused
 
 (ert-deftest grove-unit-clojure-mode ()
   "The fallback mode parses Clojure: brackets, strings, comments, chars."
