@@ -28,12 +28,17 @@ static gw_client *editor_client(const char *cmd, const char *endpoint, const cha
     return c;
 }
 
-/* Runs C until the deadline: sends REQ after each welcome (a second
- * welcome means the broker restarted and lost the request) and returns
- * the first message of type WANT for which MATCH (may be NULL) is true.
+/* Runs C until the deadline: sends REQ after the first welcome and again
+ * after a welcome from another broker run (another epoch: that broker
+ * never saw the request), and returns the first message of type WANT for
+ * which MATCH (may be NULL) is true.  A welcome from the same run (a
+ * re-hello after a silence) does not resend: the broker still holds the
+ * request and answers to our routing id, so an eval never runs twice.
  * NULL at the deadline or on a signal. */
 static cJSON *ask(gw_client *c, const cJSON *req, const char *want, double deadline,
                   bool (*match)(const cJSON *m, void *ctx), void *ctx) {
+    char sent_epoch[64] = "";
+    bool sent = false;
     while (!cli_stopped()) {
         double now = gw_mono_ms();
         if (now >= deadline) return NULL;
@@ -44,7 +49,11 @@ static cJSON *ask(gw_client *c, const cJSON *req, const char *want, double deadl
         while ((m = gw_client_recv(c))) {
             const char *type = gw_str(m, "type");
             if (strcmp(type, "welcome") == 0) {
-                gw_client_send(c, req);
+                const char *epoch = gw_str(m, "epoch");
+                if (!sent || !epoch || strcmp(epoch, sent_epoch) != 0) {
+                    sent = gw_client_send(c, req);
+                    snprintf(sent_epoch, sizeof sent_epoch, "%s", epoch ? epoch : "");
+                }
             } else if (strcmp(type, want) == 0 && (!match || match(m, ctx))) {
                 return m;
             } else if (strcmp(type, "error") == 0) {

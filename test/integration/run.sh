@@ -594,6 +594,30 @@ t_eval() {
     end
 }
 
+# An eval in flight while the broker pauses (SIGSTOP, longer than the
+# editor's 3 heartbeats): `grove eval` says hello again to the same broker
+# run and must not send its request a second time.
+t_eval_once() {
+    begin eval-once
+    broker_start || { end; return; }
+    # the node's heartbeat is long enough for the broker to keep it
+    # through the pause; the editor's (1 s) is not
+    node_start alpha alpha --heartbeat 3000
+    expect_wait "node up" $W nodes_count_is 1 || { end; return; }
+    timeout 5 "$GROVE" eval --node alpha --broker "$EP" '(def runs (atom 0))' > /dev/null 2>&1
+    local out="$T/$CUR.eval.out"
+    timeout 20 "$GROVE" eval --node alpha --broker "$EP" --timeout 15 \
+        '(do (swap! runs inc) (sleep 4000) :slow)' > "$out" 2>&1 &
+    local pid=$!
+    sleep 0.5
+    kill -STOP "$BROKER_PID"; sleep 3.5; kill -CONT "$BROKER_PID"
+    wait "$pid"
+    check_eq "its value arrives" ":slow" "$(cat "$out")"
+    check_eq "the eval runs once across the editor's re-hello" 1 \
+        "$(timeout 5 "$GROVE" eval --node alpha --broker "$EP" '@runs' 2>&1)"
+    end
+}
+
 # ---- grove nodes --------------------------------------------------------------------------------------------
 
 t_nodes() {
@@ -915,7 +939,7 @@ t_signals() {
 
 # ---- main -------------------------------------------------------------------------------------------------
 
-ALL="deploy redeploy placement context remove process restart node-kill broker-restart freeze late-join same-id coalesce garbage caps http spaces push-errors eval nodes signals"
+ALL="deploy redeploy placement context remove process restart node-kill broker-restart freeze late-join same-id coalesce garbage caps http spaces push-errors eval eval-once nodes signals"
 missing=""
 for b in "$GROVE" "$BROKER" "$ITEST/probe" "$ITEST/freeport"; do [ -x "$b" ] || missing="$missing $b"; done
 if [ -n "$missing" ]; then
