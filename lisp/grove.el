@@ -1531,6 +1531,12 @@ in *grove-errors*."
     (setq grove--processes (append grove--processes (list p)))
     p))
 
+;; A free port below Linux's ephemeral range (32768 and up): a node
+;; reconnecting to a broker that went away from an ephemeral port can have
+;; its TCP connection land on itself, and libzmq 4.3 then stops retrying.
+(defconst grove--local-bind "tcp://127.0.0.1:*[20000-32767]"
+  "Where `grove-start' binds its broker (czmq's port-range syntax).")
+
 (defun grove--start-broker (bind)
   "Start a broker listening on BIND; return the endpoint it listens on."
   (let* ((p (grove--start-process
@@ -1583,7 +1589,7 @@ current buffer is a Clojure buffer, `grove-mode' is turned on in it."
   (interactive)
   (grove--require-module)
   (grove-stop)
-  (let ((ep (grove--start-broker "tcp://127.0.0.1:*")))
+  (let ((ep (grove--start-broker grove--local-bind)))
     (dolist (spec grove-start-nodes)
       (grove--start-node ep (car spec) (cdr spec)))
     (add-hook 'kill-emacs-hook #'grove--kill-emacs)

@@ -459,7 +459,7 @@ off; on, typing in a docstring (each key sends a push); on, in a comment."
                        emacs-version (grove-module--version)
                        (if (byte-code-function-p (symbol-function 'grove--render))
                            "byte-compiled" "interpreted"))
-          (setq ep (grove--start-broker "tcp://127.0.0.1:*"))
+          (setq ep (grove--start-broker grove--local-bind))
           (gbench--note-pid (car grove--processes))
           (gbench--say "broker on %s" ep)
           (grove-connect ep)

@@ -40,7 +40,7 @@ static int npass, nfail;
 static int free_port(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return 20000 + (int)((ts.tv_nsec / 1000 + getpid() * 7) % 30000);
+    return 20000 + (int)((ts.tv_nsec / 1000 + getpid() * 7) % 12000); /* below the ephemeral range */
 }
 
 /* Waits up to MS for a byte on FD; consumes what is there. */
