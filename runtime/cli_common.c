@@ -2,6 +2,7 @@
  * option parsing, the broker endpoint, signals, waiting on a client's
  * socket and EDN output. */
 #include "cli.h"
+#include "gv.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -90,20 +91,11 @@ char *cli_slurp(const char *path, size_t *len) {
 
 void cli_edn_str(FILE *f, const char *s) {
     if (!s) { fputs("nil", f); return; }
-    putc('"', f);
-    for (; *s; s++) {
-        switch (*s) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\t': fputs("\\t", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\f': fputs("\\f", f); break;
-        case '\b': fputs("\\b", f); break;
-        default: putc(*s, f);
-        }
-    }
-    putc('"', f);
+    gv_buf b;
+    gv_buf_init(&b);
+    gv_buf_put_escaped(&b, s, strlen(s));
+    fputs(b.p, f);
+    gv_buf_free(&b);
 }
 
 bool cli_kw_name_ok(const char *name) {

@@ -545,7 +545,7 @@ static void stack_reset(gv_vm *vm, gv_val *mark) { vm->cur->sp = mark; }
 
 /* A string as pr writes it: quoted, with Clojure's seven escapes (other
  * control characters go out as they are). */
-static void put_escaped(gv_buf *b, const char *data, size_t len) {
+void gv_buf_put_escaped(gv_buf *b, const char *data, size_t len) {
     gv_buf_putc(b, '"');
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
@@ -601,7 +601,7 @@ static void put_double(gv_buf *b, double d) {
 
 /* A C string printed with pr-on: quoted when printing readably. */
 static void pr_text(pr_ctx *c, const char *s) {
-    if (c->readably) put_escaped(c->b, s, strlen(s));
+    if (c->readably) gv_buf_put_escaped(c->b, s, strlen(s));
     else gv_buf_puts(c->b, s);
 }
 
@@ -923,7 +923,7 @@ static void pr_val(pr_ctx *c, gv_val v) {
         else gv_buf_put_utf8(b, v.as.c);
         return;
     case GV_STRING:
-        if (c->readably) put_escaped(b, GV_AS(gv_string, v)->data, GV_AS(gv_string, v)->len);
+        if (c->readably) gv_buf_put_escaped(b, GV_AS(gv_string, v)->data, GV_AS(gv_string, v)->len);
         else gv_buf_put(b, GV_AS(gv_string, v)->data, GV_AS(gv_string, v)->len);
         return;
     case GV_SYMBOL: put_symbol(b, GV_AS(gv_symbol, v)); return;
