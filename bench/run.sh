@@ -41,7 +41,7 @@ LANGS="grove lua python guile elisp jvm"
 W=$(mktemp -d "${TMPDIR:-/tmp}/grove-bench.XXXXXX") || exit 1
 trap 'rm -rf "$W"' EXIT
 
-say() { printf '%s\n' "$*"; }
+. "$BENCH_DIR/lib.sh"
 note() { printf '  note: %s\n' "$*"; }
 
 # --- per-benchmark facts -----------------------------------------------------
@@ -378,7 +378,6 @@ ratio() {
     awk -v g="$g" -v p="$p" 'BEGIN { if (p > 0) printf "%.2fx", g / p; else printf "-" }'
 }
 
-declare -a TARGETS   # "PASS|FAIL|n/a<TAB>text"
 target() {  # target BENCH TEXT KIND ARG  — KIND: within PEER LIMIT | faster PEER
     local b=$1 text=$2 kind=$3 peer=$4 limit=${5:-1} r verdict
     if [ "${AVAIL[grove]}" != 1 ]; then
@@ -398,7 +397,7 @@ target() {  # target BENCH TEXT KIND ARG  — KIND: within PEER LIMIT | faster P
         fi
     fi
     printf '  target: %-38s %-4s (%s)\n' "$text" "$verdict" "$r"
-    TARGETS+=("$verdict"$'\t'"$b: $text ($r)")
+    target_record "$verdict" "$b: $text ($r)"
 }
 
 target_abs() {  # target_abs NAME TEXT VALUE LIMIT UNIT
@@ -412,7 +411,7 @@ target_abs() {  # target_abs NAME TEXT VALUE LIMIT UNIT
         shown="$(awk -v v="$3" 'BEGIN { printf "%.2f", v }') $5"
     fi
     printf '  target: %-38s %-4s (%s)\n' "$2" "$verdict" "$shown"
-    TARGETS+=("$verdict"$'\t'"$1: $2 ($shown)")
+    target_record "$verdict" "$1: $2 ($shown)"
 }
 
 row() {  # row LABEL MS RSS RATIO KIND NOTE
@@ -500,13 +499,5 @@ for b in $BENCHES; do
     print_bench "$b"
 done
 
-say ""
-say "== targets"
-pass=0; total=0
-for t in "${TARGETS[@]}"; do
-    v=${t%%$'\t'*}
-    printf '  %-4s %s\n' "$v" "${t#*$'\t'}"
-    total=$((total + 1)); [ "$v" = PASS ] && pass=$((pass + 1))
-done
-say "  $pass of $total targets pass"
+targets_summary "== targets"
 exit 0

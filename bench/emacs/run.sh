@@ -41,7 +41,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say() { printf '%s\n' "$*"; }
+. "$ROOT/bench/lib.sh"
 
 say ""
 say "grove in Emacs — $(date '+%Y-%m-%d %H:%M'), $(nproc) cores, loopback TCP"
@@ -84,20 +84,8 @@ fi
 
 # line PREFIX — the output line starting with PREFIX.
 line() { grep -m 1 "^$1" <<< "$OUT"; }
-# field LINE NAME — the word after NAME in LINE.
-field() { awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }' <<< "$1"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2fx", a / b; else printf "-" }'; }
 minus() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "") printf "%.3f", a - b }'; }
 
-declare -a TARGETS
-target() { # TEXT VALUE OP LIMIT SHOWN
-    local v
-    if [ -z "$2" ]; then v="n/a"
-    elif awk -v a="$2" -v b="$4" "BEGIN { exit !(a $3 b) }"; then v=PASS
-    else v=FAIL; fi
-    printf '  target: %-52s %-4s (%s)\n' "$1" "$v" "$5"
-    TARGETS+=("$v"$'\t'"$1 ($5)")
-}
 
 # ---- keystroke to inline value -------------------------------------------------------
 
@@ -132,8 +120,8 @@ lat_row "$NN local nodes (all values in)" "$L10"
 ED=$(line "editor editor")
 [ -n "$ED" ] && say "  editor node only: after the program change reached Emacs, its slice waited" \
     "$(field "$ED" step_wait_p50) ms (p50; p99 $(field "$ED" step_wait_p99)) for grove--step's timer"
-target "p50 under 5 ms with 1 local node" "$(field "$L1" p50)" "<" 5 "$(field "$L1" p50) ms"
-target "p99 under 16 ms with 1 local node" "$(field "$L1" p99)" "<" 16 "$(field "$L1" p99) ms"
+target_limit "p50 under 5 ms with 1 local node" "$(field "$L1" p50)" "<" 5 "$(field "$L1" p50) ms"
+target_limit "p99 under 16 ms with 1 local node" "$(field "$L1" p99)" "<" 16 "$(field "$L1" p99) ms"
 
 # ---- the parts --------------------------------------------------------------------------
 
@@ -149,7 +137,7 @@ part_row() { # LABEL LINE NOTE
     printf '  %-60s %9s %9s  %s\n' "$1" "$(field "$2" p50)" "$(field "$2" p99)" "$3"
 }
 part_row "broker round trip: nodes -> node-list via the module" "$RT" \
-    "$( [ -n "$fp50" ] && echo "raw czmq floor $fp50 / $fp99 ms: $(ratio "$(field "$RT" p50)" "$fp50")")"
+    "$( [ -n "$fp50" ] && echo "raw czmq floor $fp50 / $fp99 ms: $(num_ratio "$(field "$RT" p50)" "$fp50")")"
 part_row "reparse, 1 char (doc-edit), 20 lines, in a comment" "$(line "part parse_small_comment")" "nothing to send"
 part_row "reparse, 1 char (doc-edit), 20 lines, in a docstring" "$(line "part parse_small_form")" "the changed form is pushed"
 part_row "reparse, 1 char (doc-edit), 5,000 lines, in a comment" "$(line "part parse_big_comment")" "nothing to send"
@@ -181,7 +169,7 @@ type_row "grove-mode on, in a comment" "$TCOM"
 say "  (CPU/key: Emacs's CPU time, all threads, per keystroke, including what it set off between"
 say "   keystrokes: the editor node re-evaluating the changed form, messages in and out)"
 ADDED=$(minus "$(field "$TON" mean)" "$(field "$TOFF" mean)")
-target "typing in 5,000 lines adds under 1 ms per keystroke" "$ADDED" "<" 1 \
+target_limit "typing in 5,000 lines adds under 1 ms per keystroke" "$ADDED" "<" 1 \
     "${ADDED:--} ms, in a docstring, mean insert on - off"
 
 # ---- summary -------------------------------------------------------------------------------
@@ -193,13 +181,5 @@ say "  $(field "$(line "info emacs")" lisp) grove.el; errors grove caught and lo
 if [ "$(field "$I" caught)" != "0" ] || grep -q -v '^emacs-bench:\|^$' "$W/err"; then
     grep -v '^emacs-bench:\|^$' "$W/err" | head -n 15 | sed 's/^/  stderr: /'
 fi
-say ""
-say "== Emacs targets"
-pass=0; total=0
-for t in "${TARGETS[@]}"; do
-    v=${t%%$'\t'*}
-    printf '  %-4s %s\n' "$v" "${t#*$'\t'}"
-    total=$((total + 1)); [ "$v" = PASS ] && pass=$((pass + 1))
-done
-say "  $pass of $total targets pass"
+targets_summary "== Emacs targets"
 exit 0

@@ -40,7 +40,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say() { printf '%s\n' "$*"; }
+. "$ROOT/bench/lib.sh"
 
 say ""
 say "grove network benchmarks — $(date '+%Y-%m-%d %H:%M'), $(nproc) cores, loopback TCP"
@@ -84,19 +84,7 @@ start_nodes() { # FROM TO
 }
 stop_nodes() { local p; for p in "${NODE_PIDS[@]}"; do stop_pid "$p"; done; NODE_PIDS=(); }
 
-# field LINE NAME — the word after NAME in LINE.
-field() { awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }' <<< "$1"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2fx", a / b; else printf "-" }'; }
 
-declare -a TARGETS
-target() { # TEXT VALUE OP LIMIT SHOWN
-    local v
-    if [ -z "$2" ]; then v="n/a"
-    elif awk -v a="$2" -v b="$4" "BEGIN { exit !(a $3 b) }"; then v=PASS
-    else v=FAIL; fi
-    printf '  target: %-44s %-4s (%s)\n' "$1" "$v" "$5"
-    TARGETS+=("$v"$'\t'"$1 ($5)")
-}
 
 # ---- edit-to-value latency ------------------------------------------------------------
 
@@ -120,15 +108,15 @@ printf '  %-40s %9s %9s %9s %s\n' "raw czmq DEALER->ROUTER->DEALER (floor)" "${f
 lat_row() { # LABEL LINE ERRFILE
     local p50 p99
     p50=$(field "$2" p50); p99=$(field "$2" p99)
-    printf '  %-40s %9s %9s %9s %s\n' "$1" "${p50:--}" "${p99:--}" "$(ratio "$p50" "$fp50")" \
+    printf '  %-40s %9s %9s %9s %s\n' "$1" "${p50:--}" "${p99:--}" "$(num_ratio "$p50" "$fp50")" \
         "$( if [ -n "$2" ]; then echo "max $(field "$2" max) ms, lost $(field "$2" lost)"; else tail -n 1 "$3" | head -c 70; fi)"
 }
 lat_row "grove, 1 node" "$L1" "$W/lat1.err"
 lat_row "grove, $NNODES nodes (all values in)" "$L10" "$W/lat10.err"
-target "p50 under 1 ms with 1 node" "$(field "$L1" p50)" "<" 1 "$(field "$L1" p50) ms"
-target "p50 under 3 ms with $NNODES nodes" "$(field "$L10" p50)" "<" 3 "$(field "$L10" p50) ms"
-target "p99 under 5 ms with 1 node" "$(field "$L1" p99)" "<" 5 "$(field "$L1" p99) ms"
-target "p99 under 5 ms with $NNODES nodes" "$(field "$L10" p99)" "<" 5 "$(field "$L10" p99) ms"
+target_limit "p50 under 1 ms with 1 node" "$(field "$L1" p50)" "<" 1 "$(field "$L1" p50) ms"
+target_limit "p50 under 3 ms with $NNODES nodes" "$(field "$L10" p50)" "<" 3 "$(field "$L10" p50) ms"
+target_limit "p99 under 5 ms with 1 node" "$(field "$L1" p99)" "<" 5 "$(field "$L1" p99) ms"
+target_limit "p99 under 5 ms with $NNODES nodes" "$(field "$L10" p99)" "<" 5 "$(field "$L10" p99) ms"
 
 # ---- broker throughput --------------------------------------------------------------------
 
@@ -151,9 +139,9 @@ printf '  %-40s %12s %12s %9s  %s\n' "" "values/s" "delivered" "vs raw" "all rou
 printf '  %-40s %12s %12s %9s  %s\n' "raw czmq ROUTER forwarding" "${rr:--}" \
     "$(field "$RAW" got)/$(field "$RAW" msgs)" "1.00x" "${RR# }"
 printf '  %-40s %12s %12s %9s  %s\n' "grove-broker" "${gr:--}" "$(field "$GT" got)/$(field "$GT" msgs)" \
-    "$(ratio "$gr" "$rr")" "${GRS# }$( [ -z "$GT" ] && tail -n 1 "$W/gt.err" | head -c 70)"
-target "at least 0.5x the raw ROUTER" "$(awk -v a="$gr" -v b="$rr" 'BEGIN { if (a != "" && b > 0) print a / b }')" \
-    ">=" 0.5 "$(ratio "$gr" "$rr")"
+    "$(num_ratio "$gr" "$rr")" "${GRS# }$( [ -z "$GT" ] && tail -n 1 "$W/gt.err" | head -c 70)"
+target_limit "at least 0.5x the raw ROUTER" "$(awk -v a="$gr" -v b="$rr" 'BEGIN { if (a != "" && b > 0) print a / b }')" \
+    ">=" 0.5 "$(num_ratio "$gr" "$rr")"
 
 # ---- many nodes ------------------------------------------------------------------------------
 
@@ -178,18 +166,10 @@ scale_row "raw czmq ROUTER" "$SR" "$W/scale-raw.err"
 scale_row "grove-broker" "$SC" "$W/scale.err"
 l1=$(grep '^scale' <<< "$SC")
 say "  (CPU over ${SIM_SECONDS} s of heartbeats; the broker's node list: $(field "$l1" listed) after connecting, $(field "$l1" listed_after) after the heartbeats)"
-target "every simulated node stays registered" "$(field "$l1" listed_after)" ">=" "$SIM" \
+target_limit "every simulated node stays registered" "$(field "$l1" listed_after)" ">=" "$SIM" \
     "$(field "$l1" listed_after) listed"
 pr=$(field "$(grep '^rss' <<< "$SR")" per_node_kib); pg=$(field "$(grep '^rss' <<< "$SC")" per_node_kib)
-say "  memory per node: broker/raw $(ratio "$pg" "$pr")"
+say "  memory per node: broker/raw $(num_ratio "$pg" "$pr")"
 
-say ""
-say "== network targets"
-pass=0; total=0
-for t in "${TARGETS[@]}"; do
-    v=${t%%$'\t'*}
-    printf '  %-4s %s\n' "$v" "${t#*$'\t'}"
-    total=$((total + 1)); [ "$v" = PASS ] && pass=$((pass + 1))
-done
-say "  $pass of $total targets pass"
+targets_summary "== network targets"
 exit 0
