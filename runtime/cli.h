@@ -43,9 +43,6 @@ bool cli_stopped(void);
  * Returns false when it did not (timeout, or a signal). */
 bool cli_wait(gw_client *c, int timeout_ms);
 
-/* The whole file at PATH, malloc'd and NUL-terminated, owned by the
- * caller; NULL when it cannot be read. */
-char *cli_slurp(const char *path, size_t *len);
 
 /* True when ":" NAME reads back as one keyword: NAME is not empty and
  * holds no whitespace, control character or delimiter of the reader. */

@@ -66,29 +66,6 @@ bool cli_wait(gw_client *c, int timeout_ms) {
 }
 
 /* Owner of the result: the caller. */
-char *cli_slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        if (n == cap) {
-            char *b = realloc(buf, (cap *= 2) + 1);
-            if (!b) { free(buf); buf = NULL; break; }
-            buf = b;
-        }
-        size_t r = fread(buf + n, 1, cap - n, f);
-        if (r == 0) break;
-        n += r;
-    }
-    if (buf && ferror(f)) { free(buf); buf = NULL; }
-    fclose(f);
-    if (!buf) return NULL;
-    buf[n] = 0;
-    if (len) *len = n;
-    return buf;
-}
-
 void cli_edn_str(FILE *f, const char *s) {
     if (!s) { fputs("nil", f); return; }
     gv_buf b;

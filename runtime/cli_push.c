@@ -12,6 +12,7 @@
  * stdout, flushed at once (other programs read it line by line).
  */
 #include "cli.h"
+#include "gv.h"
 #include "program.h"
 
 #include <math.h>
@@ -216,7 +217,7 @@ static bool load(pusher *p) {
     size_t len;
     struct stat st;
     bool st_ok = stat(p->path, &st) == 0;
-    char *text = cli_slurp(p->path, &len);
+    char *text = gv_slurp(p->path, &len);
     if (!text) {
         fprintf(stderr, "grove push: cannot read %s\n", p->path);
         return false;

@@ -323,6 +323,9 @@ void gv_buf_putc(gv_buf *b, char c);
 void gv_buf_printf(gv_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void gv_buf_free(gv_buf *b);
+/* The whole file PATH, NUL-terminated, its length in *LEN (may be NULL);
+ * NULL when it cannot be read.  Owner: the caller (util.c). */
+char *gv_slurp(const char *path, size_t *len);
 /* Appends LEN bytes of DATA as `pr` prints a string: quoted, with
  * Clojure's seven escapes (printer.c). */
 void gv_buf_put_escaped(gv_buf *b, const char *data, size_t len);

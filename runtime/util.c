@@ -93,3 +93,29 @@ int32_t gv_utf8_decode(const char *s, size_t n, int *len) {
     *len = need + 1;
     return cp;
 }
+
+/* The whole file PATH, NUL-terminated, with its length in *LEN (may be
+ * NULL).  NULL when it cannot be read (errno tells why).  Owner: the
+ * caller (free). */
+char *gv_slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        if (n == cap) {
+            char *b = realloc(buf, (cap *= 2) + 1);
+            if (!b) { free(buf); buf = NULL; break; }
+            buf = b;
+        }
+        size_t r = fread(buf + n, 1, cap - n, f);
+        if (r == 0) break;
+        n += r;
+    }
+    if (buf && ferror(f)) { free(buf); buf = NULL; }
+    fclose(f);
+    if (!buf) return NULL;
+    buf[n] = 0;
+    if (len) *len = n;
+    return buf;
+}
